@@ -1,0 +1,205 @@
+"""Advice on a deploy file that loads: hooks, recipes, secrets. Each finding has a code and a fix."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .findings import DeployFileError, Finding, Position
+from .model import DeployModel, HookSource
+from .stages import DEFAULT_COMMAND, HOOK_VARIABLE, PipelineType, Stage
+from .yamlsafe import YamlDocument, load_document, read_text
+
+RECIPES_DIR = Path("config") / "install"
+
+# Long-running data work belongs in a scheduler (Jenkins) job started after deployment
+# (deployment-pipelines.md, "Data Import during Deployments").
+_HEAVY = re.compile(
+    r"(?<![\w:-])(?:data:import(?::[\w-]+)?|publish:trigger-events|event:trigger"
+    r"|queue:worker:start|product-label:relations:update)(?![\w:-])"
+)
+_HEAVY_SECTIONS = frozenset({"demodata"})
+
+# Name parts that say "secret"; KEY alone does not (SPRYKER_KEY_VALUE_STORE_ENGINE).
+_SECRET_WORDS = frozenset({"PASSWORD", "PASSWD", "PWD", "SECRET", "TOKEN", "CREDENTIALS", "SALT"})
+_SECRET_PAIRS = frozenset(
+    {("PRIVATE", "KEY"), ("KEY", "PRIVATE"), ("API", "KEY"), ("ACCESS", "KEY"),
+     ("ENCRYPTION", "KEY"), ("SECRET", "KEY"), ("CLIENT", "SECRET"), ("AUTH", "KEY")}
+)  # fmt: skip
+# Parts after which the value names or locates a secret instead of holding it.
+_NOT_SECRET_TAILS = frozenset(
+    {"URL", "URI", "HOST", "PORT", "PATH", "FILE", "NAME", "ENABLED", "ENGINE", "TTL",
+     "LIFETIME", "LENGTH", "ALGORITHM", "ID", "PUBLIC"}
+)  # fmt: skip
+_PLACEHOLDER_VALUES = frozenset({"", "0", "1", "true", "false", "null", "none"})
+_REFERENCE = re.compile(r"^(?:\$\{?[A-Za-z_]|arn:aws:|ssm:|resolve:|\{\{resolve:)")
+
+
+def advise(model: DeployModel, doc: YamlDocument, project_root: Path) -> list[Finding]:
+    findings: list[Finding] = []
+    findings += _hook_findings(model, doc)
+    findings += _recipe_findings(model, project_root)
+    findings += _secret_findings(model, doc)
+    return findings
+
+
+def _hook_findings(model: DeployModel, doc: YamlDocument) -> list[Finding]:
+    findings: list[Finding] = []
+    for variable in dict.fromkeys(HOOK_VARIABLE.values()):
+        if variable not in model.environment:
+            continue
+        value = model.environment[variable]
+        where = doc.position(("image", "environment", variable))
+        if not value.strip():
+            defaults = {
+                DEFAULT_COMMAND[key] for key, name in HOOK_VARIABLE.items() if name == variable
+            }
+            findings.append(
+                Finding.of(
+                    "SCC110",
+                    f"{variable} is empty: the default `{defaults.pop()}` runs, "
+                    f"as ${{{variable}:-default}} would",
+                    where,
+                    "write the command, or delete the line to make the default explicit",
+                )
+            )
+            continue
+        if value != value.strip():
+            findings.append(
+                Finding.of(
+                    "SCC111",
+                    f"{variable} has leading or trailing whitespace: {value!r}",
+                    where,
+                    "remove the surrounding spaces",
+                )
+            )
+        heavy = _HEAVY.search(value) or re.search(r"(?:-s|--section)[= ]demodata\b", value)
+        if heavy:
+            findings.append(
+                Finding.of(
+                    "SCC112",
+                    f"{variable} runs `{heavy.group(0)}`: heavy data ingestion slows and "
+                    "breaks deployments",
+                    where,
+                    "start it from a scheduler (Jenkins) job after the deployment",
+                )
+            )
+    pre_deploy = model.hook(Stage.PRE_DEPLOY, PipelineType.NORMAL)
+    if pre_deploy.source is HookSource.DEPLOY_FILE and pre_deploy.position is not None:
+        findings.append(
+            Finding.of(
+                "SCC114",
+                f"{pre_deploy.variable} runs on the image currently running, so a change to it "
+                "takes effect from the second deployment after the change",
+                pre_deploy.position,
+                "deploy twice, or put one-off steps in the install hook",
+            )
+        )
+    return findings
+
+
+def recipes_of(command: str) -> list[str]:
+    """The recipe names `vendor/bin/install ... -r X` runs, in order."""
+    try:
+        words = shlex.split(command, comments=True)
+    except ValueError:
+        words = command.split()
+    names: list[str] = []
+    for index, word in enumerate(words):
+        if word in ("-r", "--recipe") and index + 1 < len(words):
+            names.append(words[index + 1])
+        elif word.startswith("--recipe="):
+            names.append(word.partition("=")[2])
+        elif word.startswith("-r") and len(word) > 2 and not word.startswith("--"):
+            names.append(word[2:])
+    return names
+
+
+def _recipe_findings(model: DeployModel, project_root: Path) -> list[Finding]:
+    findings: list[Finding] = []
+    checked: set[Path] = set()
+    for hook in model.hooks:
+        if hook.source is not HookSource.DEPLOY_FILE:
+            continue
+        for name in recipes_of(hook.command):
+            path = project_root / RECIPES_DIR / (name if name.endswith(".yml") else name + ".yml")
+            if path in checked or not path.is_file():
+                continue
+            checked.add(path)
+            findings += _scan_recipe(path, hook.variable)
+    return findings
+
+
+def _scan_recipe(path: Path, variable: str) -> list[Finding]:
+    display = str(path)
+    try:
+        recipe = load_document(read_text(path, display), display)
+    except DeployFileError as exc:
+        problems = exc.findings
+    else:
+        problems = recipe.errors
+    if problems:
+        return [
+            Finding.of("SCC031", f"install recipe run by {variable}: {f.message}", f.position)
+            for f in problems
+        ]
+    sections = recipe.data.get("sections")
+    if not isinstance(sections, dict):
+        return []
+    findings: list[Finding] = []
+    for section, commands in sections.items():
+        if not isinstance(commands, dict) or commands.get("excluded") is True:
+            continue  # excluded sections run only when asked for by name
+        for command_name, text, where in _recipe_commands(recipe, section, commands):
+            heavy = _HEAVY.search(text)
+            if heavy or section in _HEAVY_SECTIONS:
+                what = f"`{heavy.group(0)}`" if heavy else f"section `{section}`"
+                findings.append(
+                    Finding.of(
+                        "SCC113",
+                        f"{variable} runs this recipe, whose {command_name!r} does {what}: "
+                        "heavy data ingestion slows and breaks deployments",
+                        where,
+                        "move it to a scheduler (Jenkins) job started after the deployment",
+                    )
+                )
+    return findings
+
+
+def _recipe_commands(
+    recipe: YamlDocument, section: str, commands: dict[str, Any]
+) -> Iterator[tuple[str, str, Position]]:
+    for name, spec in commands.items():
+        if isinstance(spec, dict) and isinstance(spec.get("command"), str):
+            yield name, spec["command"], recipe.position(("sections", section, name, "command"))
+
+
+def looks_secret(name: str) -> bool:
+    parts = name.upper().split("_")
+    if parts[-1] in _NOT_SECRET_TAILS or "PUBLIC" in parts:
+        return False
+    if _SECRET_WORDS.intersection(parts):
+        return True
+    return any(pair in _SECRET_PAIRS for pair in zip(parts, parts[1:], strict=False))
+
+
+def _secret_findings(model: DeployModel, doc: YamlDocument) -> list[Finding]:
+    findings: list[Finding] = []
+    for name, value in model.environment.items():
+        if not looks_secret(name):
+            continue
+        if value.strip().lower() in _PLACEHOLDER_VALUES or _REFERENCE.match(value.strip()):
+            continue
+        findings.append(
+            Finding.of(
+                "SCC120",
+                f"{name} holds a plain-text value that looks like a secret; it is baked into "
+                "every image and readable by anyone who can pull it",
+                doc.position(("image", "environment", name)),
+                "store it in SSM Parameter Store (SecureString) and pass it to the pipeline",
+            )
+        )
+    return findings

@@ -1,0 +1,376 @@
+"""Load a deploy file into the model: read, parse, merge imports, check, resolve hooks."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from . import naming
+from .checks import advise
+from .findings import DeployFileError, Finding, Position, Severity
+from .imports import TEMPLATES_DIR, resolve_imports
+from .model import Application, DeployModel, Hook, HookSource, Store
+from .php_tags import CURRENT, HISTORICAL
+from .stages import DEFAULT_COMMAND, HOOK_VARIABLE, HOOK_VARIABLES
+from .yamlsafe import YamlDocument, load_document, read_text
+
+DEFAULT_IMAGE = "spryker/php:7.3"  # the Docker SDK's default when `image.tag` is unset
+DEFAULT_NAMESPACE = "spryker"
+
+_IMAGE = re.compile(
+    r"(?:docker\.io/)?spryker/php(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
+    r"(?:@sha256:[0-9a-f]{64})?"
+)
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_FILE_PROJECT = re.compile(r"deploy\.(?P<name>[A-Za-z0-9_-]+)\.ya?ml")
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What validating one deploy file found; `model` is None when it has errors."""
+
+    file: str
+    model: DeployModel | None
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+def find_project_root(deploy_file: Path) -> Path:
+    """The nearest folder at or above the deploy file that holds project templates or recipes."""
+    start = deploy_file.resolve().parent
+    for folder in (start, *start.parents):
+        if (folder / TEMPLATES_DIR).is_dir() or (folder / "config" / "install").is_dir():
+            return folder
+    return start
+
+
+def validate_deploy_file(
+    path: str | Path,
+    *,
+    project: str | None = None,
+    project_root: str | Path | None = None,
+) -> Validation:
+    """Every finding for a deploy file, and its model when it has no error. Never raises."""
+    file = Path(path)
+    display = str(path)
+    root = Path(project_root) if project_root is not None else find_project_root(file)
+    warnings: list[Finding] = []
+    try:
+        doc = load_document(read_text(file, display), display)
+        doc = resolve_imports(doc, root, warnings)
+        model, findings = _build(doc, project)
+        findings = doc.errors + findings
+        if model is not None and not doc.errors:
+            findings += advise(model, doc, root)
+    except DeployFileError as exc:
+        return Validation(display, None, tuple(warnings + exc.findings))
+    findings = warnings + findings
+    has_error = any(f.severity is Severity.ERROR for f in findings)
+    return Validation(display, None if has_error else model, tuple(findings))
+
+
+def load_deploy_file(
+    path: str | Path,
+    *,
+    project: str | None = None,
+    project_root: str | Path | None = None,
+) -> DeployModel:
+    """The model of a deploy file; raises DeployFileError with every error when it has any."""
+    result = validate_deploy_file(path, project=project, project_root=project_root)
+    if result.model is None:
+        raise DeployFileError(list(result.errors))
+    return result.model
+
+
+def env_text(value: Any) -> str:
+    """What the Docker SDK's Dockerfile template makes of a value (PHP string conversion)."""
+    if isinstance(value, bool):
+        return "1" if value else ""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "INF" if value > 0 else "-INF"
+        if math.isnan(value):
+            return "NAN"
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value).replace("e+", "E+").replace("e-", "E-")
+    return str(value)
+
+
+def _build(doc: YamlDocument, project: str | None) -> tuple[DeployModel | None, list[Finding]]:
+    findings: list[Finding] = []
+    image = _image(doc, findings)
+    environment = _environment(doc, findings)
+    project_name = _project(doc, project, findings)
+    applications = _applications(doc, findings)
+    regions, stores = _regions(doc, findings)
+    if any(f.severity is Severity.ERROR for f in findings):
+        return None, findings
+    namespace = doc.data.get("namespace")
+    model = DeployModel(
+        file=doc.file,
+        project=project_name,
+        namespace=namespace if isinstance(namespace, str) else None,
+        image=image,
+        environment=MappingProxyType(environment),
+        hooks=_hooks(doc, environment),
+        applications=applications,
+        regions=regions,
+        stores=stores,
+    )
+    return model, findings
+
+
+def _image(doc: YamlDocument, findings: list[Finding]) -> str:
+    image = doc.data.get("image")
+    if image is not None and not isinstance(image, dict):
+        findings.append(
+            Finding.of(
+                "SCC020",
+                f"`image` must be a mapping with `tag:` and `environment:`, got {image!r}",
+                doc.position(("image",)),
+                "write `image: {tag: spryker/php:8.4}`",
+            )
+        )
+        return DEFAULT_IMAGE
+    tag = (image or {}).get("tag")
+    if tag is None:
+        findings.append(
+            Finding.of(
+                "SCC103",
+                f"`image.tag` is not set: the Docker SDK builds on {DEFAULT_IMAGE}, "
+                "which is no longer maintained",
+                doc.position(("image",)),
+                "set `image.tag`, e.g. spryker/php:8.4",
+            )
+        )
+        return DEFAULT_IMAGE
+    where = doc.position(("image", "tag"))
+    if not isinstance(tag, str):
+        findings.append(
+            Finding.of("SCC020", f"`image.tag` must be a string, got {tag!r}", where)
+        )
+        return DEFAULT_IMAGE
+    match = _IMAGE.fullmatch(tag.strip())
+    if match is None:
+        findings.append(
+            Finding.of(
+                "SCC025",
+                f"{tag!r} is not an official spryker/php image; custom images are not "
+                "supported in SCCOS",
+                where,
+                "use spryker/php:<tag>, e.g. spryker/php:8.4",
+            )
+        )
+        return tag
+    version = match.group("tag") or "latest"
+    if version in HISTORICAL:
+        findings.append(
+            Finding.of(
+                "SCC101",
+                f"spryker/php:{version} is no longer maintained",
+                where,
+                "move to a current tag, e.g. spryker/php:8.4",
+            )
+        )
+    elif version not in CURRENT:
+        findings.append(
+            Finding.of(
+                "SCC102",
+                f"spryker/php:{version} is not a known spryker/php tag",
+                where,
+                "use a tag from the docker-php README, e.g. spryker/php:8.4",
+            )
+        )
+    return tag.strip()
+
+
+def _environment(doc: YamlDocument, findings: list[Finding]) -> dict[str, str]:
+    image = doc.data.get("image")
+    raw = image.get("environment") if isinstance(image, dict) else None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        findings.append(
+            Finding.of(
+                "SCC021",
+                f"`image.environment` must be a mapping of NAME: value, got {raw!r}",
+                doc.position(("image", "environment")),
+            )
+        )
+        return {}
+    environment: dict[str, str] = {}
+    for name, value in raw.items():
+        path = ("image", "environment", name)
+        if not _ENV_NAME.fullmatch(name):
+            findings.append(
+                Finding.of(
+                    "SCC022",
+                    f"{name!r} cannot be an environment variable name",
+                    doc.position(path, key=True),
+                    "use letters, digits and '_', not starting with a digit",
+                )
+            )
+            continue
+        if isinstance(value, dict | list):
+            findings.append(
+                Finding.of(
+                    "SCC023",
+                    f"{name} must be a single value, got a {type(value).__name__}",
+                    doc.position(path),
+                    "quote it as one string, e.g. JSON text",
+                )
+            )
+            continue
+        if name in HOOK_VARIABLES and value is not None and not isinstance(value, str):
+            findings.append(
+                Finding.of(
+                    "SCC024",
+                    f"{name} must be a shell command string, got {value!r}",
+                    doc.position(path),
+                    f"quote it: {name}: '{env_text(value)}'",
+                )
+            )
+            continue
+        text = env_text(value)
+        raw_text = doc.raw(path)
+        if not isinstance(value, str) and raw_text is not None and raw_text != text:
+            findings.append(
+                Finding.of(
+                    "SCC130",
+                    f"{name}: {raw_text} becomes {text!r} in the image",
+                    doc.position(path),
+                    f"write {name}: '{text}' if that is meant",
+                )
+            )
+        if "'" in text or "\n" in text:
+            findings.append(
+                Finding.of(
+                    "SCC132",
+                    f"{name} holds a {'single quote' if chr(39) in text else 'line break'}; "
+                    f"the Docker SDK writes ENV {name}='...' and the image build breaks",
+                    doc.position(path),
+                    "move the script into a file and call it, or avoid the character",
+                )
+            )
+        environment[name] = text
+    return environment
+
+
+def _project(doc: YamlDocument, given: str | None, findings: list[Finding]) -> str:
+    where = Position(doc.file)
+    if given is not None:
+        name, origin = given, "the given project name"
+    elif match := _FILE_PROJECT.fullmatch(Path(doc.file).name):
+        name, origin = match.group("name"), "the project name taken from the file name"
+    elif isinstance(doc.data.get("namespace"), str):
+        name, origin = doc.data["namespace"], "the project name taken from `namespace`"
+        where = doc.position(("namespace",))
+    else:
+        name, origin = DEFAULT_NAMESPACE, "the default project name"
+    problem = naming.project_name_problem(name)
+    if problem:
+        findings.append(
+            Finding.of(
+                "SCC026",
+                f"{origin}, {name!r}, {problem}",
+                where,
+                "pass --project NAME (letters, digits, '-', '_')",
+            )
+        )
+    return name
+
+
+def _shape_error(doc: YamlDocument, path: tuple[str, ...], expected: str) -> Finding:
+    dotted = ".".join(path)
+    return Finding.of("SCC027", f"`{dotted}` must be {expected}", doc.position(path))
+
+
+def _applications(doc: YamlDocument, findings: list[Finding]) -> tuple[Application, ...]:
+    groups = doc.data.get("groups")
+    if groups is None:
+        return ()
+    if not isinstance(groups, dict):
+        findings.append(_shape_error(doc, ("groups",), "a mapping of groups"))
+        return ()
+    found: list[Application] = []
+    for group_name, group in groups.items():
+        if not isinstance(group, dict):
+            findings.append(_shape_error(doc, ("groups", group_name), "a mapping"))
+            continue
+        apps = group.get("applications") or {}
+        if not isinstance(apps, dict):
+            findings.append(
+                _shape_error(doc, ("groups", group_name, "applications"), "a mapping")
+            )
+            continue
+        region = group.get("region")
+        for app_name, app in apps.items():
+            path = ("groups", group_name, "applications", app_name)
+            kind = app.get("application") if isinstance(app, dict) else None
+            if not isinstance(kind, str):
+                findings.append(_shape_error(doc, path, "a mapping with an `application:` type"))
+                continue
+            if kind != "static":
+                found.append(
+                    Application(app_name, kind, group_name, region if isinstance(region, str) else None)
+                )
+    return tuple(found)
+
+
+def _regions(
+    doc: YamlDocument, findings: list[Finding]
+) -> tuple[tuple[str, ...], tuple[Store, ...]]:
+    regions = doc.data.get("regions")
+    if regions is None:
+        return (), ()
+    if not isinstance(regions, dict):
+        findings.append(_shape_error(doc, ("regions",), "a mapping of regions"))
+        return (), ()
+    stores: list[Store] = []
+    for region_name, region in regions.items():
+        region_stores = region.get("stores") if isinstance(region, dict) else None
+        if region is not None and not isinstance(region, dict):
+            findings.append(_shape_error(doc, ("regions", region_name), "a mapping"))
+            continue
+        if region_stores is None:
+            continue
+        if not isinstance(region_stores, dict):
+            findings.append(
+                _shape_error(doc, ("regions", region_name, "stores"), "a mapping of stores")
+            )
+            continue
+        for store_name, store in region_stores.items():
+            services = store.get("services") if isinstance(store, dict) else None
+            broker = services.get("broker") if isinstance(services, dict) else None
+            namespace = broker.get("namespace") if isinstance(broker, dict) else None
+            stores.append(
+                Store(store_name, region_name, None if namespace is None else env_text(namespace))
+            )
+    return tuple(regions), tuple(stores)
+
+
+def _hooks(doc: YamlDocument, environment: dict[str, str]) -> tuple[Hook, ...]:
+    hooks: list[Hook] = []
+    for (stage, pipeline_type), variable in HOOK_VARIABLE.items():
+        value = environment.get(variable, "")
+        if value.strip():
+            where = doc.position(("image", "environment", variable))
+            hooks.append(Hook(stage, pipeline_type, variable, value, HookSource.DEPLOY_FILE, where))
+        else:
+            default = DEFAULT_COMMAND[(stage, pipeline_type)]
+            hooks.append(Hook(stage, pipeline_type, variable, default, HookSource.DEFAULT))
+    return tuple(hooks)

@@ -1,0 +1,70 @@
+"""The deploy-file model the rest of the project builds on: immutable and typed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+
+from .findings import Position
+from .stages import PipelineType, Stage
+
+
+class HookSource(str, Enum):
+    DEPLOY_FILE = "deploy file"
+    DEFAULT = "default"
+
+
+@dataclass(frozen=True)
+class Hook:
+    """The command a stage runs for a pipeline type, resolved at synth."""
+
+    stage: Stage
+    pipeline_type: PipelineType
+    variable: str
+    command: str
+    source: HookSource
+    position: Position | None = None  # where the deploy file sets it
+
+
+@dataclass(frozen=True)
+class Application:
+    """An application of `groups.<group>.applications` that gets its own image and service."""
+
+    name: str  # the key, e.g. `yves_eu`
+    type: str  # the `application` value, e.g. `yves`
+    group: str
+    region: str | None
+
+
+@dataclass(frozen=True)
+class Store:
+    name: str
+    region: str
+    broker_namespace: str | None
+
+
+@dataclass(frozen=True)
+class DeployModel:
+    file: str
+    project: str
+    namespace: str | None
+    image: str  # e.g. `spryker/php:8.4`
+    environment: Mapping[str, str]  # read-only: the values the image really gets
+    hooks: tuple[Hook, ...]
+    applications: tuple[Application, ...]
+    regions: tuple[str, ...]
+    stores: tuple[Store, ...]
+
+    @property
+    def image_tag(self) -> str:
+        return self.image.partition(":")[2] or "latest"
+
+    def hook(self, stage: Stage, pipeline_type: PipelineType) -> Hook:
+        for hook in self.hooks:
+            if hook.stage is stage and hook.pipeline_type is pipeline_type:
+                return hook
+        raise KeyError((stage, pipeline_type))  # pragma: no cover - hooks are always complete
+
+    def stage_hooks(self, stage: Stage) -> dict[PipelineType, Hook]:
+        return {t: self.hook(stage, t) for t in PipelineType}

@@ -1,0 +1,87 @@
+"""Every physical name the project gives: CodeBuild projects, pipelines, steps, parameters.
+
+Users see these names in the console and in Spryker's troubleshooting guides; they are kept in
+this one module so that nothing else spells them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .stages import PipelineType, Stage
+
+# CodeBuild project names: [A-Za-z0-9][A-Za-z0-9_-]{1,254} for the whole name.
+_CODEBUILD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,254}")
+_PROJECT_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+STEP_SOURCE = "Source"
+STEP_APPROVE = "Please_approve"
+STEP_BUILD = "Build_and_Prepare"
+STEP_BROKER = "Configure_RabbitMQ_Vhosts_and_Permissions"
+STEP_PRE_DEPLOY = "Run_pre-deploy_hook"
+STEP_PRE_CONFIG = "Pre_Deployment_Configuration"
+STEP_SCHEDULER = "Deploy_Scheduler"
+STEP_INSTALL = "Run_install"
+STEP_SERVICES = "Deploy_Spryker_services"
+STEP_VERSION = "UpdateDeployedVersion"
+STEP_POST_CONFIG = "Post_Deployment_Configuration"
+STEP_POST_DEPLOY = "Run_post-deploy_hook"
+
+STEPS: tuple[str, ...] = (
+    STEP_SOURCE,
+    STEP_APPROVE,
+    STEP_BUILD,
+    STEP_BROKER,
+    STEP_PRE_DEPLOY,
+    STEP_PRE_CONFIG,
+    STEP_SCHEDULER,
+    STEP_INSTALL,
+    STEP_SERVICES,
+    STEP_VERSION,
+    STEP_POST_CONFIG,
+    STEP_POST_DEPLOY,
+)
+
+HOOK_STEP: dict[Stage, str] = {
+    Stage.PRE_DEPLOY: STEP_PRE_DEPLOY,
+    Stage.INSTALL: STEP_INSTALL,
+    Stage.POST_DEPLOY: STEP_POST_DEPLOY,
+}
+
+
+def hook_project(stage: Stage, project: str) -> str:
+    """`Run_<stage>_for_<project>`, the CodeBuild project of a hook stage."""
+    return f"Run_{stage.value}_for_{project}"
+
+
+def project_name_problem(project: str) -> str | None:
+    """Why `project` cannot name the hook projects, or None when it can."""
+    longest = hook_project(Stage.POST_DEPLOY, project)
+    if not project or not _PROJECT_NAME.fullmatch(project):
+        return "may hold only letters, digits, '-' and '_'"
+    if not _CODEBUILD_NAME.fullmatch(longest):
+        return f"makes {longest!r} longer than CodeBuild's 255 characters"
+    return None
+
+
+def pipeline(project: str, pipeline_type: PipelineType) -> str:
+    return f"{project}-{pipeline_type.value}-deploy"
+
+
+def build_project(project: str) -> str:
+    return f"Build_spryker_app_for_{project}"
+
+
+def support_project(purpose: str, project: str) -> str:
+    """The small CodeBuild projects around the hooks, e.g. `Configure_broker_for_<project>`."""
+    return f"{purpose}_for_{project}"
+
+
+def ecr_repository(project: str, application: str) -> str:
+    """`<project>-<application>`, lower-cased as the Docker SDK pushes it."""
+    return f"{project}-{application}".lower()
+
+
+def ssm_parameter(project: str, name: str) -> str:
+    """SSM parameters of an environment: latest_built_version, last_deployed_version, ..."""
+    return f"/{project}/pipeline/{name}"

@@ -1,0 +1,58 @@
+"""The three hook stages, the two pipeline types, and what each combination runs (DOMAIN §1)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Stage(str, Enum):
+    PRE_DEPLOY = "pre-deploy"
+    INSTALL = "install"
+    POST_DEPLOY = "post-deploy"
+
+
+class PipelineType(str, Enum):
+    NORMAL = "normal"
+    DESTRUCTIVE = "destructive"
+
+
+class StageImage(str, Enum):
+    """Which application image a stage runs on."""
+
+    RUNNING = "running"  # the version currently running in ECS (the old one)
+    BUILT = "built"  # the version this execution just built (the new one)
+    ACTIVE = "active"  # the version now active, after the services were deployed (the new one)
+
+
+STAGE_IMAGE: dict[Stage, StageImage] = {
+    Stage.PRE_DEPLOY: StageImage.RUNNING,
+    Stage.INSTALL: StageImage.BUILT,
+    Stage.POST_DEPLOY: StageImage.ACTIVE,
+}
+
+HOOK_VARIABLE: dict[tuple[Stage, PipelineType], str] = {
+    (Stage.PRE_DEPLOY, PipelineType.NORMAL): "SPRYKER_HOOK_BEFORE_DEPLOY",
+    (Stage.PRE_DEPLOY, PipelineType.DESTRUCTIVE): "SPRYKER_HOOK_BEFORE_DEPLOY",
+    (Stage.INSTALL, PipelineType.NORMAL): "SPRYKER_HOOK_INSTALL",
+    (Stage.INSTALL, PipelineType.DESTRUCTIVE): "SPRYKER_HOOK_DESTRUCTIVE_INSTALL",
+    (Stage.POST_DEPLOY, PipelineType.NORMAL): "SPRYKER_HOOK_AFTER_DEPLOY",
+    (Stage.POST_DEPLOY, PipelineType.DESTRUCTIVE): "SPRYKER_HOOK_AFTER_DEPLOY",
+}
+
+DEFAULT_COMMAND: dict[tuple[Stage, PipelineType], str] = {
+    (Stage.PRE_DEPLOY, PipelineType.NORMAL): "vendor/bin/install -r pre-deploy -vvv",
+    (Stage.PRE_DEPLOY, PipelineType.DESTRUCTIVE): "vendor/bin/install -r pre-deploy -vvv",
+    (Stage.INSTALL, PipelineType.NORMAL): "vendor/bin/install -r production --no-ansi -vvv",
+    (Stage.INSTALL, PipelineType.DESTRUCTIVE): "vendor/bin/install -r destructive --no-ansi -vvv",
+    (Stage.POST_DEPLOY, PipelineType.NORMAL): "true",
+    (Stage.POST_DEPLOY, PipelineType.DESTRUCTIVE): "true",
+}
+
+HOOK_VARIABLES: frozenset[str] = frozenset(HOOK_VARIABLE.values())
+
+# Run by the stage after the hook (deployment-in-states.md): the scheduler must not run jobs
+# against half-migrated data, and comes back once install has migrated it.
+SCHEDULER_COMMAND: dict[Stage, str] = {
+    Stage.PRE_DEPLOY: "vendor/bin/console scheduler:suspend -vvv --no-ansi",
+    Stage.INSTALL: "vendor/bin/console scheduler:setup -vvv --no-ansi",
+}

@@ -1,0 +1,399 @@
+"""YAML the way the Docker SDK reads it (Symfony YAML, YAML 1.2 core schema), with positions.
+
+PyYAML follows YAML 1.1, where `NO`, `yes`, `on` and `off` are booleans; the Docker SDK reads
+them as strings (a store named `NO` is Norway). This module swaps in the 1.2 core resolvers,
+keeps `<<` merge keys (Symfony supports them), refuses duplicate keys, and bounds depth, size
+and alias expansion *before* constructing anything, so hostile input fails fast and small.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.events import CollectionEndEvent, CollectionStartEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver
+
+from .findings import DeployFileError, Finding, Position
+
+try:  # libyaml makes parsing ~10x faster; the pure-Python parser gives the same nodes.
+    from yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+MAX_NODES = 100_000
+
+Path_ = tuple[str | int, ...]
+Data = dict[str, Any]
+
+_TAG = "tag:yaml.org,2002:"
+MERGE_TAG = _TAG + "merge"
+
+
+class CoreResolver(BaseResolver):
+    """YAML 1.2 core schema plus the `<<` merge key."""
+
+
+for _tag, _pattern, _first in (
+    ("bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
+    ("int", r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", "-+0123456789"),
+    (
+        "float",
+        r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
+        "-+.0123456789",
+    ),
+    ("null", r"~|null|Null|NULL|", ["~", "n", "N", ""]),
+    ("merge", r"<<", "<"),
+):
+    CoreResolver.add_implicit_resolver(
+        _TAG + _tag, re.compile(rf"^(?:{_pattern})$"), list(_first)
+    )
+
+
+class _NodeLoader(_Parser, CoreResolver):
+    def __init__(self, stream: str) -> None:
+        _Parser.__init__(self, stream)
+        CoreResolver.__init__(self)
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a value sits: its key (None for list items and the root), the value, its text."""
+
+    key: Position | None
+    value: Position
+    raw: str | None = None
+
+
+@dataclass
+class YamlDocument:
+    file: str
+    data: Data
+    where: dict[Path_, Located] = field(default_factory=dict)
+    errors: list[Finding] = field(default_factory=list)  # found while building; data usable
+
+    def position(self, path: Path_, *, key: bool = False) -> Position:
+        """The value's (or key's) position; the nearest known ancestor's when it has none."""
+        for end in range(len(path), -1, -1):
+            located = self.where.get(path[:end])
+            if located is not None:
+                if key and end == len(path) and located.key is not None:
+                    return located.key
+                return located.value
+        return Position(self.file)
+
+    def raw(self, path: Path_) -> str | None:
+        located = self.where.get(path)
+        return located.raw if located else None
+
+
+def read_text(path: Path, display: str) -> str:
+    """Read a file as UTF-8, refusing what is not a readable, bounded text file."""
+    where = Position(display)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except IsADirectoryError:
+        raise DeployFileError([Finding.of("SCC001", "is a directory, not a file", where)]) from None
+    except OSError as exc:
+        raise DeployFileError(
+            [Finding.of("SCC001", f"cannot be read: {exc.strerror or exc}", where)]
+        ) from None
+    if len(data) > MAX_BYTES:
+        raise DeployFileError(
+            [
+                Finding.of(
+                    "SCC003",
+                    f"is larger than {MAX_BYTES // 1024} KiB; deploy files are a few KiB",
+                    where,
+                    "check that this is the deploy file",
+                )
+            ]
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise DeployFileError(
+            [
+                Finding.of(
+                    "SCC002",
+                    f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
+                    Position(display, line, column),
+                    "save the file as UTF-8",
+                )
+            ]
+        ) from None
+
+
+def _yaml_error(exc: yaml.YAMLError, text: str, display: str) -> Finding:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        where = Position(display, mark.line + 1, mark.column + 1)
+    else:  # ReaderError knows only a character offset
+        offset = int(getattr(exc, "position", 0))
+        line = text.count("\n", 0, offset) + 1
+        where = Position(display, line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    message = f"{context}, {problem}" if context else str(problem)
+    return Finding.of("SCC004", message, where)
+
+
+def _check_depth(text: str, display: str) -> None:
+    """Refuse deep nesting from the event stream, before the recursive composer sees it."""
+    loader = _NodeLoader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise DeployFileError(
+                        [
+                            Finding.of(
+                                "SCC006",
+                                f"nesting deeper than {MAX_DEPTH} levels",
+                                Position(display, mark.line + 1, mark.column + 1),
+                            )
+                        ]
+                    )
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+
+
+def _check_expansion(root: Node, display: str) -> None:
+    """Count the nodes aliases would expand to, without expanding them."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Node, depth: int) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active or depth > 2 * MAX_DEPTH:
+            mark = node.start_mark
+            raise DeployFileError(
+                [
+                    Finding.of(
+                        "SCC007",
+                        "an alias refers to its own anchor or expands too deep",
+                        Position(display, mark.line + 1, mark.column + 1),
+                    )
+                ]
+            )
+        active.add(key)
+        total = 1
+        if isinstance(node, SequenceNode):
+            total += sum(size(child, depth + 1) for child in node.value)
+        elif isinstance(node, MappingNode):
+            total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
+        active.discard(key)
+        if total > MAX_NODES:
+            raise DeployFileError(
+                [
+                    Finding.of(
+                        "SCC007",
+                        f"aliases expand to more than {MAX_NODES} values (an alias bomb?)",
+                        Position(display),
+                        "use fewer nested aliases",
+                    )
+                ]
+            )
+        sizes[key] = total
+        return total
+
+    size(root, 0)
+
+
+def compose(text: str, display: str) -> Node | None:
+    """Parse one YAML document into nodes, bounded; None for an empty document."""
+    try:
+        _check_depth(text, display)
+        loader = _NodeLoader(text)
+        try:
+            node: Node | None = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        raise DeployFileError([_yaml_error(exc, text, display)]) from None
+    if node is not None:
+        _check_expansion(node, display)
+    return node
+
+
+class _Constructor:
+    """Nodes to plain data, recording where every value came from."""
+
+    def __init__(self, display: str, substitute: Callable[[str, Position], str]) -> None:
+        self.display = display
+        self.substitute = substitute
+        self.where: dict[Path_, Located] = {}
+        self.errors: list[Finding] = []
+
+    def pos(self, node: Node) -> Position:
+        return Position(self.display, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def value(self, node: Node, path: Path_, key: Position | None) -> Any:
+        raw = node.value if isinstance(node, ScalarNode) else None
+        self.where[path] = Located(key, self.pos(node), raw)
+        if isinstance(node, MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, SequenceNode):
+            if node.tag != _TAG + "seq":
+                self.unsupported(node)
+            return [self.value(item, (*path, i), None) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def unsupported(self, node: Node) -> None:
+        self.errors.append(
+            Finding.of(
+                "SCC010",
+                f"tag {node.tag!r} is not supported in deploy files",
+                self.pos(node),
+                "remove the tag; write plain YAML values",
+            )
+        )
+
+    def scalar(self, node: Node) -> Any:
+        text: str = node.value
+        kind = node.tag[len(_TAG) :] if node.tag.startswith(_TAG) else node.tag
+        try:
+            if kind == "null":
+                return None
+            if kind == "bool":
+                return text.lower() == "true"
+            if kind == "int":
+                if text.startswith(("0o", "0x")):
+                    return int(text[2:], 8 if text[1] == "o" else 16)
+                return int(text)
+            if kind == "float":
+                lowered = text.lower().lstrip("+")
+                if lowered in (".inf", "-.inf"):
+                    return -math.inf if lowered.startswith("-") else math.inf
+                return math.nan if lowered == ".nan" else float(text)
+        except ValueError:
+            self.errors.append(
+                Finding.of("SCC010", f"{text!r} is not a valid !!{kind}", self.pos(node))
+            )
+            return text
+        if kind not in ("str", "!"):
+            self.unsupported(node)
+            return text
+        return self.substitute(text, self.pos(node))
+
+    def mapping(self, node: MappingNode, path: Path_) -> Data:
+        if node.tag != _TAG + "map":
+            self.unsupported(node)
+        sources: list[Node] = []
+        explicit: list[tuple[ScalarNode, Node]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == MERGE_TAG:
+                items = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                if all(isinstance(item, MappingNode) for item in items):
+                    sources.extend(items)
+                else:
+                    self.errors.append(
+                        Finding.of(
+                            "SCC010",
+                            "`<<` must merge a mapping or a list of mappings",
+                            self.pos(value_node),
+                        )
+                    )
+            elif isinstance(key_node, ScalarNode):
+                explicit.append((key_node, value_node))
+            else:
+                self.errors.append(
+                    Finding.of(
+                        "SCC010",
+                        "mapping keys must be plain scalars",
+                        self.pos(key_node),
+                        "use a string key",
+                    )
+                )
+        # Earlier merge sources win over later ones and explicit keys over all (YAML merge
+        # rules); building them in that order also leaves the winners' places recorded.
+        result: Data = {}
+        for source in reversed(sources):
+            result.update(self.mapping(source, path))
+        seen: dict[str, Position] = {}
+        for key_node, value_node in explicit:
+            key_pos = self.pos(key_node)
+            name = self.substitute(key_node.value, key_pos)
+            if name in seen:
+                self.errors.append(
+                    Finding.of(
+                        "SCC005",
+                        f"key {name!r} appears again (first at line {seen[name].line}); "
+                        "the Docker SDK would silently keep only one",
+                        key_pos,
+                        "remove one of the two",
+                    )
+                )
+                continue
+            seen[name] = key_pos
+            result.pop(name, None)  # keep the explicit key in its written order
+            result[name] = self.value(value_node, (*path, name), key_pos)
+        return result
+
+
+def construct(
+    node: Node,
+    display: str,
+    substitute: Callable[[str, Position], str] | None = None,
+) -> tuple[Any, dict[Path_, Located], list[Finding]]:
+    """Build plain data from nodes, with the errors found on the way (the data stays usable)."""
+    constructor = _Constructor(display, substitute or (lambda text, _pos: text))
+    data = constructor.value(node, (), None)
+    return data, constructor.where, constructor.errors
+
+
+def load_document(
+    text: str,
+    display: str,
+    substitute: Callable[[str, Position], str] | None = None,
+) -> YamlDocument:
+    """Parse a deploy-file-like YAML text whose root must be a mapping."""
+    node = compose(text, display)
+    if node is None:
+        raise DeployFileError(
+            [Finding.of("SCC008", "is empty", Position(display), "add the deploy file's content")]
+        )
+    if not isinstance(node, MappingNode):
+        kind = "a list" if isinstance(node, SequenceNode) else f"the scalar {node.value!r}"
+        raise DeployFileError(
+            [
+                Finding.of(
+                    "SCC009",
+                    f"the top level must be a mapping of keys (version, image, ...), got {kind}",
+                    Position(display, node.start_mark.line + 1, node.start_mark.column + 1),
+                )
+            ]
+        )
+    data, where, errors = construct(node, display, substitute)
+    return YamlDocument(display, data, where, errors)
