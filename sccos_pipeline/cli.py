@@ -60,9 +60,7 @@ def _parser() -> argparse.ArgumentParser:
 
     plan = commands.add_parser("plan", help="print the steps of the pipelines")
     plan.add_argument("file", metavar="FILE")
-    plan.add_argument(
-        "--pipeline", choices=[t.value for t in PipelineType], help="default: both"
-    )
+    plan.add_argument("--pipeline", choices=[t.value for t in PipelineType], help="default: both")
     plan.add_argument("--format", choices=("text", "mermaid", "json"), default="text")
     common(plan)
     return parser

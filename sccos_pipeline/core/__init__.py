@@ -1,1 +1,1 @@
-"""The functional core: plain Python, never imports aws_cdk (the CLI and the constructs share it)."""
+"""The functional core: plain Python that never imports aws_cdk (shared by CLI and constructs)."""

@@ -94,7 +94,11 @@ def render_buildspec(
     ]
     if scheduler_control and stage in SCHEDULER_COMMAND:
         commands.append(SCHEDULER_COMMAND[stage])
-    return {"version": 0.2, "env": {"variables": variables}, "phases": {"build": {"commands": commands}}}
+    return {
+        "version": 0.2,
+        "env": {"variables": variables},
+        "phases": {"build": {"commands": commands}},
+    }
 
 
 class _Dumper(yaml.SafeDumper):

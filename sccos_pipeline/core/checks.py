@@ -1,10 +1,11 @@
-"""Advice on a deploy file that loads: hooks, recipes, secrets. Each finding has a code and a fix."""
+"""Advice on a deploy file that loads: hooks, recipes, secrets; each with a code and a fix."""
 
 from __future__ import annotations
 
 import re
 import shlex
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -183,7 +184,7 @@ def looks_secret(name: str) -> bool:
         return False
     if _SECRET_WORDS.intersection(parts):
         return True
-    return any(pair in _SECRET_PAIRS for pair in zip(parts, parts[1:], strict=False))
+    return any(pair in _SECRET_PAIRS for pair in pairwise(parts))
 
 
 def _secret_findings(model: DeployModel, doc: YamlDocument) -> list[Finding]:

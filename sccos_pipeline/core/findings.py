@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -57,7 +57,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "SCC111": (Severity.WARNING, "hook has leading or trailing whitespace"),
     "SCC112": (Severity.WARNING, "heavy data ingestion in a deployment hook"),
     "SCC113": (Severity.WARNING, "heavy data ingestion in the install recipe a hook runs"),
-    "SCC114": (Severity.WARNING, "a changed pre-deploy hook takes effect from the second deployment"),
+    "SCC114": (
+        Severity.WARNING,
+        "a changed pre-deploy hook takes effect from the second deployment",
+    ),
     "SCC120": (Severity.WARNING, "plain-text secret in image.environment"),
     "SCC130": (Severity.WARNING, "environment value changes when baked into the image"),
     "SCC131": (Severity.WARNING, "import not in the project: assumed a Docker SDK base template"),

@@ -24,9 +24,7 @@ _PLACEHOLDER = re.compile(r"%([A-Za-z0-9_\-| ]+)%")
 _FILTERS: dict[str, Callable[[str], str]] = {"lower": str.lower, "upper": str.upper}
 
 
-def substituter(
-    params: Mapping[str, str], errors: list[Finding]
-) -> Callable[[str, Position], str]:
+def substituter(params: Mapping[str, str], errors: list[Finding]) -> Callable[[str, Position], str]:
     """Fill `%name%` and `%name|filter%`; unknown names stay as written (as in the SDK)."""
 
     def substitute(text: str, where: Position) -> str:
@@ -122,9 +120,7 @@ def _import_specs(
         template = value.get("template", name)
         params = value.get("parameters") or {}
         if not isinstance(template, str) or not template:
-            errors.append(
-                Finding.of("SCC030", "import without a `template:` file name", where)
-            )
+            errors.append(Finding.of("SCC030", "import without a `template:` file name", where))
             continue
         if not isinstance(params, dict):
             errors.append(
@@ -140,9 +136,7 @@ def _import_specs(
     return specs, errors
 
 
-def resolve_imports(
-    doc: YamlDocument, project_root: Path, warnings: list[Finding]
-) -> YamlDocument:
+def resolve_imports(doc: YamlDocument, project_root: Path, warnings: list[Finding]) -> YamlDocument:
     """The document with every project import merged in; `imports` itself removed."""
     templates = (project_root / TEMPLATES_DIR).resolve()
     return _resolve(doc, templates, {}, (), warnings)
@@ -162,7 +156,13 @@ def _resolve(
     data = {k: v for k, v in doc.data.items() if k != "imports"}
     where = dict(doc.where)
     for template, own_params, at in specs:
-        candidate = (templates / template).resolve()
+        try:
+            candidate = (templates / template).resolve()
+            exists = candidate.is_file()
+        except (OSError, ValueError):  # NUL bytes, names too long for the file system
+            raise DeployFileError(
+                [Finding.of("SCC030", f"import {template!r} is not a usable file name", at)]
+            ) from None
         if not candidate.is_relative_to(templates):
             raise DeployFileError(
                 [
@@ -178,7 +178,7 @@ def _resolve(
             raise DeployFileError(
                 [Finding.of("SCC030", f"import {template!r} imports itself again", at)]
             )
-        if not candidate.is_file():
+        if not exists:
             warnings.append(
                 Finding.of(
                     "SCC131",

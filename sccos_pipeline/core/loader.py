@@ -160,9 +160,7 @@ def _image(doc: YamlDocument, findings: list[Finding]) -> str:
         return DEFAULT_IMAGE
     where = doc.position(("image", "tag"))
     if not isinstance(tag, str):
-        findings.append(
-            Finding.of("SCC020", f"`image.tag` must be a string, got {tag!r}", where)
-        )
+        findings.append(Finding.of("SCC020", f"`image.tag` must be a string, got {tag!r}", where))
         return DEFAULT_IMAGE
     match = _IMAGE.fullmatch(tag.strip())
     if match is None:
@@ -313,9 +311,7 @@ def _applications(doc: YamlDocument, findings: list[Finding]) -> tuple[Applicati
             continue
         apps = group.get("applications") or {}
         if not isinstance(apps, dict):
-            findings.append(
-                _shape_error(doc, ("groups", group_name, "applications"), "a mapping")
-            )
+            findings.append(_shape_error(doc, ("groups", group_name, "applications"), "a mapping"))
             continue
         region = group.get("region")
         for app_name, app in apps.items():
@@ -326,7 +322,9 @@ def _applications(doc: YamlDocument, findings: list[Finding]) -> tuple[Applicati
                 continue
             if kind != "static":
                 found.append(
-                    Application(app_name, kind, group_name, region if isinstance(region, str) else None)
+                    Application(
+                        app_name, kind, group_name, region if isinstance(region, str) else None
+                    )
                 )
     return tuple(found)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from .findings import Position
 from .stages import PipelineType, Stage
 
 
-class HookSource(str, Enum):
+class HookSource(StrEnum):
     DEPLOY_FILE = "deploy file"
     DEFAULT = "default"
 

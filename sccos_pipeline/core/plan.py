@@ -104,10 +104,14 @@ def build_plan(
     stores = ", ".join(
         f"{s.name} ({s.broker_namespace})" if s.broker_namespace else s.name for s in model.stores
     )
-    broker = "reset and recreate" if pipeline_type is PipelineType.DESTRUCTIVE else "create or update"
+    broker = (
+        "reset and recreate" if pipeline_type is PipelineType.DESTRUCTIVE else "create or update"
+    )
     images = image_names(model)
     steps = (
-        PlanStep(naming.STEP_SOURCE, "the pushed commit of the project's repository", "CodePipeline"),
+        PlanStep(
+            naming.STEP_SOURCE, "the pushed commit of the project's repository", "CodePipeline"
+        ),
         PlanStep(
             naming.STEP_APPROVE,
             "manual approval: desired version (the commit) against last_deployed_version",

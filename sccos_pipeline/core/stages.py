@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Stage(str, Enum):
+class Stage(StrEnum):
     PRE_DEPLOY = "pre-deploy"
     INSTALL = "install"
     POST_DEPLOY = "post-deploy"
 
 
-class PipelineType(str, Enum):
+class PipelineType(StrEnum):
     NORMAL = "normal"
     DESTRUCTIVE = "destructive"
 
 
-class StageImage(str, Enum):
+class StageImage(StrEnum):
     """Which application image a stage runs on."""
 
     RUNNING = "running"  # the version currently running in ECS (the old one)

@@ -23,7 +23,7 @@ from yaml.resolver import BaseResolver
 from .findings import DeployFileError, Finding, Position
 
 try:  # libyaml makes parsing ~10x faster; the pure-Python parser gives the same nodes.
-    from yaml import CParser as _Parser
+    from yaml._yaml import CParser as _Parser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml.composer import Composer
     from yaml.parser import Parser
@@ -65,9 +65,7 @@ for _tag, _pattern, _first in (
     ("null", r"~|null|Null|NULL|", ["~", "n", "N", ""]),
     ("merge", r"<<", "<"),
 ):
-    CoreResolver.add_implicit_resolver(
-        _TAG + _tag, re.compile(rf"^(?:{_pattern})$"), list(_first)
-    )
+    CoreResolver.add_implicit_resolver(_TAG + _tag, re.compile(rf"^(?:{_pattern})$"), list(_first))
 
 
 class _NodeLoader(_Parser, CoreResolver):
@@ -172,12 +170,13 @@ def _check_depth(text: str, display: str) -> None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     mark = event.start_mark
+                    where = Position(display, mark.line + 1, mark.column + 1) if mark else None
                     raise DeployFileError(
                         [
                             Finding.of(
                                 "SCC006",
                                 f"nesting deeper than {MAX_DEPTH} levels",
-                                Position(display, mark.line + 1, mark.column + 1),
+                                where or Position(display),
                             )
                         ]
                     )
@@ -340,6 +339,7 @@ class _Constructor:
         # rules); building them in that order also leaves the winners' places recorded.
         result: Data = {}
         for source in reversed(sources):
+            assert isinstance(source, MappingNode)
             result.update(self.mapping(source, path))
         seen: dict[str, Position] = {}
         for key_node, value_node in explicit:

@@ -1,0 +1,59 @@
+"""Shared test helpers: our own deploy-file fixtures, and the real corpus beside the project."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+EXAMPLE = ROOT / "examples" / "spryker-demo-staging"
+
+needs_corpus = pytest.mark.skipif(
+    not (CORPUS / "deploy-files").is_dir(), reason="../shared/corpus is not beside the project"
+)
+
+
+def write_project(root: Path, files: dict[str, str | bytes]) -> None:
+    """Lay out files under root; text is dedented so fixtures read naturally."""
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+
+
+MINIMAL = """\
+version: '0.1'
+namespace: shop
+image:
+  tag: spryker/php:8.4
+  environment:
+    SPRYKER_DEFAULT_STORE: DE
+groups:
+  EU:
+    region: EU
+    applications:
+      yves_eu:
+        application: yves
+      boffice_eu:
+        application: backoffice
+      static_eu:
+        application: static
+regions:
+  EU:
+    stores:
+      DE:
+        services:
+          broker:
+            namespace: de-docker
+      NO:
+        services:
+          broker:
+            namespace: no-docker
+"""

@@ -1,0 +1,139 @@
+"""Advice: empty and padded hooks, heavy data ingestion, pre-deploy timing, secrets."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sccos_pipeline.core.checks import looks_secret, recipes_of
+from sccos_pipeline.core.loader import validate_deploy_file
+from tests.conftest import CORPUS, MINIMAL, needs_corpus, write_project
+
+
+def findings(tmp_path: Path, env: str, **files: str) -> list[tuple[str, int]]:
+    text = MINIMAL.replace("    SPRYKER_DEFAULT_STORE: DE\n", env)
+    write_project(tmp_path, {"deploy.yml": text, **files})
+    result = validate_deploy_file(tmp_path / "deploy.yml")
+    assert result.valid, [f.format() for f in result.findings]
+    return [(f.code, f.position.line) for f in result.findings]
+
+
+def test_empty_hook_says_the_default_runs(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {"deploy.yml": MINIMAL.replace("SPRYKER_DEFAULT_STORE: DE", "SPRYKER_HOOK_INSTALL: '  '")},
+    )
+    result = validate_deploy_file(tmp_path / "deploy.yml")
+    empty = [f for f in result.findings if f.code == "SCC110"]
+    assert len(empty) == 1 and empty[0].position.line == 6
+    assert "vendor/bin/install -r production --no-ansi -vvv" in empty[0].message
+    assert "${SPRYKER_HOOK_INSTALL:-default}" in empty[0].message
+
+
+def test_padded_hook(tmp_path: Path) -> None:
+    assert ("SCC111", 6) in findings(tmp_path, "    SPRYKER_HOOK_AFTER_DEPLOY: 'true '\n")
+
+
+def test_heavy_hook_and_pre_deploy_timing(tmp_path: Path) -> None:
+    found = findings(
+        tmp_path,
+        "    SPRYKER_HOOK_BEFORE_DEPLOY: 'vendor/bin/console data:import --config=x.yml'\n",
+    )
+    assert ("SCC112", 6) in found
+    assert ("SCC114", 6) in found
+
+
+def test_no_pre_deploy_advice_when_the_file_sets_none(tmp_path: Path) -> None:
+    assert findings(tmp_path, "    SPRYKER_HOOK_AFTER_DEPLOY: 'true'\n") == []
+
+
+def test_heavy_recipe_named_by_a_hook_is_found(tmp_path: Path) -> None:
+    recipe = """\
+    sections:
+        build:
+            propel:
+                command: vendor/bin/console propel:install
+        hidden:
+            excluded: true
+            importer:
+                command: vendor/bin/console data:import
+        data:
+            importer:
+                command: "vendor/bin/console data:import:product-abstract"
+    """
+    found = findings(
+        tmp_path,
+        "    SPRYKER_HOOK_INSTALL: 'vendor/bin/install -r EU/production --no-ansi -vvv'\n",
+        **{"config/install/EU/production.yml": recipe},
+    )
+    assert found == [("SCC113", 11)]
+
+
+def test_broken_recipe_is_an_error_in_the_recipe(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {
+            "deploy.yml": MINIMAL.replace(
+                "SPRYKER_DEFAULT_STORE: DE", "SPRYKER_HOOK_INSTALL: 'vendor/bin/install -r prod'"
+            ),
+            "config/install/prod.yml": "sections:\n  a: 1\n  a: 2\n",
+        },
+    )
+    result = validate_deploy_file(tmp_path / "deploy.yml")
+    assert [(f.code, Path(f.position.file).name, f.position.line) for f in result.errors] == [
+        ("SCC031", "prod.yml", 3)
+    ]
+
+
+@needs_corpus
+def test_real_destructive_recipe_is_flagged(tmp_path: Path) -> None:
+    source = (
+        CORPUS
+        / "install-recipes"
+        / "spryker-shop__b2c-demo-shop__config__install__EU__destructive.yml"
+    )
+    (tmp_path / "config/install/EU").mkdir(parents=True)
+    shutil.copy(source, tmp_path / "config/install/EU/destructive.yml")
+    found = findings(
+        tmp_path,
+        "    SPRYKER_HOOK_DESTRUCTIVE_INSTALL: 'vendor/bin/install -r EU/destructive -vvv'\n",
+    )
+    heavy = [line for code, line in found if code == "SCC113"]
+    assert len(heavy) >= 3  # demodata import, label update, trigger-events
+
+
+def test_recipe_names_in_commands() -> None:
+    assert recipes_of("vendor/bin/install -r EU/pre-deploy -vvv") == ["EU/pre-deploy"]
+    assert recipes_of("vendor/bin/install PL,AT --recipe=x -vvv && vendor/bin/install -ry") == [
+        "x",
+        "y",
+    ]
+    assert recipes_of("echo 'unbalanced") == []
+
+
+def test_secret_names() -> None:
+    for name in (
+        "SPRYKER_PUSH_NOTIFICATION_WEB_PUSH_PHP_VAPID_PRIVATE_KEY",
+        "SPRYKER_PRODUCT_CONFIGURATOR_ENCRYPTION_KEY",
+        "SPRYKER_CUSTOMER_REMEMBER_ME_SECRET",
+        "DB_PASSWORD",
+        "GITHUB_TOKEN",
+        "STRIPE_API_KEY",
+    ):
+        assert looks_secret(name), name
+    for name in (
+        "SPRYKER_KEY_VALUE_STORE_ENGINE",
+        "SPRYKER_PUSH_NOTIFICATION_WEB_PUSH_PHP_VAPID_PUBLIC_KEY",
+        "SPRYKER_REGISTRATION_CONFIRMATION_TOKEN_URL",
+        "SPRYKER_SECRET_ENABLED",
+        "SPRYKER_DEFAULT_STORE",
+    ):
+        assert not looks_secret(name), name
+
+
+def test_secret_value_found_but_references_are_not(tmp_path: Path) -> None:
+    found = findings(
+        tmp_path,
+        "    DB_PASSWORD: hunter2\n    API_TOKEN: '${FROM_SSM}'\n    SALT_ENABLED: 'true'\n",
+    )
+    assert found == [("SCC120", 6)]

@@ -1,0 +1,59 @@
+"""Whatever the input, the loader answers with findings, never another exception."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sccos_pipeline.core.findings import DeployFileError
+from sccos_pipeline.core.loader import load_deploy_file, validate_deploy_file
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20))
+trees = st.recursive(
+    scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(st.text(max_size=12), children, max_size=4),
+    ),
+    max_leaves=30,
+)
+yaml_words = st.sampled_from(
+    ["image:", "  tag:", "  environment:", "    A:", "&a", "*a", "<<:", "- ", "{", "}", "[", "]",
+     ":", "'", '"', "|", ">", "!!str", "!x", "%", "---", "#", "\t", "\n", "imports:", "NO", "~"]
+)  # fmt: skip
+
+
+def check(text: str | bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "deploy.yml"
+        path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
+        result = validate_deploy_file(path)
+        assert result.valid == (result.model is not None)
+        try:
+            load_deploy_file(path)
+        except DeployFileError as exc:
+            assert exc.findings and all(f.position.line >= 1 for f in exc.findings)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=300))
+def test_arbitrary_bytes(data: bytes) -> None:
+    check(data)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(yaml_words, max_size=40).map("".join))
+def test_yaml_like_fragments(text: str) -> None:
+    check(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(["image", "groups", "regions", "imports", "namespace"]), trees)
+)
+def test_well_formed_yaml_of_any_shape(data: dict[str, object]) -> None:
+    check(yaml.safe_dump(data, allow_unicode=True))
