@@ -1,1 +1,86 @@
-"""sccos_pipeline: Spryker Cloud Commerce OS deployment pipelines as AWS CDK constructs."""
+"""sccos_pipeline: Spryker Cloud Commerce OS deployment pipelines as AWS CDK constructs.
+
+The constructs load lazily, so `sccos-pipeline` and the core never import aws_cdk:
+
+    from sccos_pipeline import SprykerEnvironment, CodeStarConnectionSource
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .core.findings import DeployFileError, Finding, Severity
+from .core.loader import load_deploy_file, validate_deploy_file
+from .core.stages import PipelineType, Stage
+
+if TYPE_CHECKING:
+    from .cdk import (
+        DEFAULT_HOOK_SETTINGS,
+        BrokerSettings,
+        CodeCommitSource,
+        CodeStarConnectionSource,
+        HookProjectSettings,
+        PipelineProjects,
+        PipelineSource,
+        PropsError,
+        S3Source,
+        SecretSource,
+        ServiceTarget,
+        SprykerEnvironment,
+        SprykerHookProjects,
+        SprykerPipeline,
+        SupportProjects,
+    )
+
+_CDK_NAMES = frozenset(
+    {
+        "DEFAULT_HOOK_SETTINGS",
+        "BrokerSettings",
+        "CodeCommitSource",
+        "CodeStarConnectionSource",
+        "HookProjectSettings",
+        "PipelineProjects",
+        "PipelineSource",
+        "PropsError",
+        "S3Source",
+        "SecretSource",
+        "ServiceTarget",
+        "SprykerEnvironment",
+        "SprykerHookProjects",
+        "SprykerPipeline",
+        "SupportProjects",
+    }
+)
+
+__all__ = [
+    "DEFAULT_HOOK_SETTINGS",
+    "BrokerSettings",
+    "CodeCommitSource",
+    "CodeStarConnectionSource",
+    "DeployFileError",
+    "Finding",
+    "HookProjectSettings",
+    "PipelineProjects",
+    "PipelineSource",
+    "PipelineType",
+    "PropsError",
+    "S3Source",
+    "SecretSource",
+    "ServiceTarget",
+    "Severity",
+    "SprykerEnvironment",
+    "SprykerHookProjects",
+    "SprykerPipeline",
+    "Stage",
+    "SupportProjects",
+    "load_deploy_file",
+    "validate_deploy_file",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CDK_NAMES:
+        from . import cdk  # noqa: PLC0415 - deferred so the CLI never loads aws_cdk
+
+        return getattr(cdk, name)
+    raise AttributeError(f"module 'sccos_pipeline' has no attribute {name!r}")

@@ -72,9 +72,25 @@ def build_project(project: str) -> str:
     return f"Build_spryker_app_for_{project}"
 
 
-def support_project(purpose: str, project: str) -> str:
-    """The small CodeBuild projects around the hooks, e.g. `Configure_broker_for_<project>`."""
-    return f"{purpose}_for_{project}"
+# The support projects, named like Spryker's own (DOMAIN §4) where it has one.
+def broker_project(project: str) -> str:
+    return f"Configure_RabbitMQ_for_{project}"
+
+
+def approval_info_project(project: str) -> str:
+    return f"Update_pipeline_approval_info_for_{project}"
+
+
+def record_version_project(project: str) -> str:
+    return f"Update_latest_deployed_version_of_{project}"
+
+
+def pre_config_project(project: str) -> str:
+    return f"Pre_deploy_config_for_{project}"
+
+
+def post_config_project(project: str) -> str:
+    return f"Post_deploy_config_for_{project}"
 
 
 def ecr_repository(project: str, application: str) -> str:
@@ -85,3 +101,12 @@ def ecr_repository(project: str, application: str) -> str:
 def ssm_parameter(project: str, name: str) -> str:
     """SSM parameters of an environment: latest_built_version, last_deployed_version, ..."""
     return f"/{project}/pipeline/{name}"
+
+
+# Mutable tags of the back-office repository that the hook projects run on (see core.support).
+IMAGE_TAG_DESIRED = "sccos-desired"
+IMAGE_TAG_DEPLOYED = "sccos-deployed"
+
+PARAMETER_LATEST_BUILT = "latest_built_version"
+PARAMETER_DESIRED = "desired_version"
+PARAMETER_LAST_DEPLOYED = "last_deployed_version"

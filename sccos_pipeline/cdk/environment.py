@@ -1,0 +1,366 @@
+"""One Spryker environment: the shared parts and its normal and destructive pipelines."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import jsii
+from aws_cdk import Annotations, ArnFormat, Aspects, RemovalPolicy, Stack
+from aws_cdk import aws_codepipeline as codepipeline
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct, IValidation
+
+from ..core import naming
+from ..core.buildspec import DEFAULT_APP_DIR
+from ..core.loader import load_deploy_file
+from ..core.model import DeployModel
+from ..core.plan import hook_image_name, image_names
+from ..core.stages import PipelineType, Stage
+from . import props as p
+from .checks import validate_environment_props
+from .nag import AcknowledgeReviewedWildcards
+from .pipeline import PipelineProjects, SprykerPipeline
+from .projects import SprykerHookProjects
+from .support import SupportProjects
+
+PIPELINE_IDS = {PipelineType.NORMAL: "Normal", PipelineType.DESTRUCTIVE: "Destructive"}
+MAX_ROLE_POLICY_BYTES = 10_240  # IAM's limit for a role's inline policies together
+
+
+@jsii.implements(IValidation)
+class _RolePolicySize:
+    """Late check: the shared action role's inline policy must stay under IAM's limit."""
+
+    def __init__(self, role: iam.Role) -> None:
+        self.role = role
+
+    def validate(self) -> list[str]:
+        policy = self.role.node.try_find_child("DefaultPolicy")
+        if policy is None:
+            return []
+        document = Stack.of(self.role).resolve(policy.node.default_child.policy_document)  # type: ignore[union-attr]
+        size = len(re.sub(r"\s", "", Stack.of(self.role).to_json_string(document)))
+        if size > MAX_ROLE_POLICY_BYTES:
+            return [
+                f"the shared action role's policy is about {size} bytes, over IAM's "
+                f"{MAX_ROLE_POLICY_BYTES}; split the environment or deploy fewer services"
+            ]
+        return []
+
+
+class SprykerEnvironment(Construct):
+    """Both SCCOS pipelines of one environment, and everything they share.
+
+    Creates (and exposes): `encryption_key` (customer-managed, rotated), `artifact_bucket`,
+    `access_logs_bucket`, `repositories` (ECR, one per image), `parameters` (SSM versions),
+    `approval_topic`, `action_role` (shared by all actions), `hook_projects`, `support`
+    (build, broker, versions, record, configuration projects) and `pipelines`.
+    Accepts existing key, bucket, repositories and topic instead.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        deploy_file: str | Path,
+        source: p.PipelineSource,
+        vpc: ec2.IVpc,
+        services: Mapping[str, p.ServiceTarget],
+        broker: p.BrokerSettings,
+        project: str | None = None,
+        project_root: str | Path | None = None,
+        deploy_file_in_repository: str | None = None,
+        production: bool = False,
+        allow_destructive_in_production: bool = False,
+        destructive_on_push: bool = False,
+        pipelines: Sequence[PipelineType] = (PipelineType.NORMAL, PipelineType.DESTRUCTIVE),
+        subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+        hook_settings: Mapping[Stage, p.HookProjectSettings] | None = None,
+        zed_environment: Mapping[str, str] | None = None,
+        secrets: Mapping[str, p.SecretSource] | None = None,
+        pre_deployment_commands: Sequence[str] = (),
+        post_deployment_commands: Sequence[str] = (),
+        encryption_key: kms.IKey | None = None,
+        artifact_bucket: s3.IBucket | None = None,
+        repositories: Mapping[str, ecr.IRepository] | None = None,
+        approval_topic: sns.ITopic | None = None,
+        approval_emails: Sequence[str] = (),
+        execution_mode: codepipeline.ExecutionMode = codepipeline.ExecutionMode.QUEUED,
+        docker_sdk_repository: str = "https://github.com/spryker/docker-sdk.git",
+        docker_sdk_ref: str = "1.x",
+        app_dir: str = DEFAULT_APP_DIR,
+    ) -> None:
+        """
+        :param deploy_file: the Spryker deploy file; loaded and validated at synth.
+        :param source: where the pipelines take the code from.
+        :param vpc: the environment's VPC; hooks and the broker step run in it.
+        :param services: ECS services by key: every application of the deploy file (lower
+            case), `frontend` and `jenkins`.
+        :param broker: the RabbitMQ management API and its credentials.
+        :param project: the environment's project name. Default: from the deploy file's name,
+            else its `namespace`.
+        :param project_root: where config/deploy-templates and config/install live. Default:
+            the nearest folder at or above the deploy file that has them.
+        :param deploy_file_in_repository: its path in the repository, for `docker/sdk boot`.
+            Default: the deploy file's name.
+        :param production: the environment serves customers. Default: False.
+        :param allow_destructive_in_production: Default: False (a production environment with
+            a destructive pipeline is refused).
+        :param destructive_on_push: the destructive pipeline starts on push too. Default:
+            False, by hand only; refused in production.
+        :param pipelines: which pipelines to create. Default: normal and destructive.
+        :param subnets: subnets of the hook and broker projects. Default: private with egress.
+        :param security_groups: of the hook and broker projects. Default: one created, shared
+            by them, all outbound allowed (exposed as `security_group`).
+        :param hook_settings: timeout, compute type, privileged mode per hook stage. Default:
+            Spryker's (20 min; MEDIUM, LARGE, MEDIUM; not privileged).
+        :param zed_environment: plain back-office variables for the hooks. Default: none.
+        :param secrets: secret variables for the hooks, from SSM or Secrets Manager. Default: none.
+        :param pre_deployment_commands: Pre_Deployment_Configuration; left out when empty.
+        :param post_deployment_commands: Post_Deployment_Configuration; left out when empty.
+        :param encryption_key: Default: a customer-managed key with rotation.
+        :param artifact_bucket: Default: a KMS-encrypted, versioned bucket with access logs.
+        :param repositories: ECR repositories by image name. Default: created, KMS-encrypted.
+        :param approval_topic: Default: a KMS-encrypted topic.
+        :param approval_emails: subscribed to the approval topic. Default: none.
+        :param execution_mode: Default: QUEUED.
+        :param docker_sdk_repository: cloned by Build_and_Prepare when the repository has no
+            docker/ folder. Default: Spryker's public Docker SDK.
+        :param docker_sdk_ref: branch or tag of it. Default: 1.x.
+        :param app_dir: where the application lives in the images. Default: /data.
+        """
+        super().__init__(scope, construct_id)
+        self.model: DeployModel = load_deploy_file(
+            deploy_file, project=project, project_root=project_root
+        )
+        model = self.model
+        validate_environment_props(
+            f"SprykerEnvironment {construct_id}",
+            model=model,
+            services=services,
+            repositories=repositories,
+            pipelines=pipelines,
+            production=production,
+            allow_destructive_in_production=allow_destructive_in_production,
+            destructive_on_push=destructive_on_push,
+            zed_environment=zed_environment or {},
+            secrets=secrets or {},
+            hook_settings=hook_settings or {},
+            approval_emails=approval_emails,
+        )
+        self.production = production
+        self.encryption_key = encryption_key or self._key(model)
+        self.access_logs_bucket: s3.IBucket | None = None
+        self.artifact_bucket = artifact_bucket or self._artifact_bucket()
+        self.repositories = dict(repositories or self._repositories(model))
+        self.parameters = {
+            name: ssm.StringParameter(
+                self,
+                f"Parameter{name.title().replace('_', '')}",
+                parameter_name=naming.ssm_parameter(model.project, name),
+                string_value="none",
+                description=f"SCCOS {name} of {model.project}",
+            )
+            for name in (
+                naming.PARAMETER_LATEST_BUILT,
+                naming.PARAMETER_DESIRED,
+                naming.PARAMETER_LAST_DEPLOYED,
+            )
+        }
+        self.approval_topic = approval_topic or sns.Topic(
+            self, "ApprovalTopic", master_key=self.encryption_key, enforce_ssl=True
+        )
+        for email in approval_emails:
+            self.approval_topic.add_subscription(subscriptions.EmailSubscription(email))
+        if approval_topic is None and not approval_emails:
+            Annotations.of(self).add_warning_v2(
+                "sccos-pipeline:approval-without-subscribers",
+                "Nobody is told when a deployment waits for approval: pass approval_emails or "
+                "subscribe to approval_topic.",
+            )
+        self.action_role = iam.Role(
+            self,
+            "ActionRole",
+            assumed_by=iam.AccountRootPrincipal(),
+            description=f"Shared by the actions of the SCCOS pipelines of {model.project}",
+        )
+        self.node.add_validation(_RolePolicySize(self.action_role))
+        self.security_group: ec2.ISecurityGroup | None = None
+        if not security_groups:
+            self.security_group = ec2.SecurityGroup(
+                self,
+                "HookSecurityGroup",
+                vpc=vpc,
+                description=f"SCCOS hook and broker projects of {model.project}",
+                allow_all_outbound=True,  # hooks reach database, broker, search, key-value store
+            )
+            security_groups = [self.security_group]
+        hook_repository = self.repositories[hook_image_name(model)]
+        self.hook_projects = SprykerHookProjects(
+            self,
+            "Hooks",
+            model=model,
+            repository=hook_repository,
+            key=self.encryption_key,
+            vpc=vpc,
+            subnets=subnets,
+            security_groups=security_groups,
+            settings=hook_settings,
+            zed_environment=zed_environment,
+            secrets=secrets,
+            app_dir=app_dir,
+        )
+        if any(s.privileged for s in (hook_settings or {}).values()):
+            Annotations.of(self).add_warning_v2(
+                "sccos-pipeline:privileged-hook",
+                "A hook project runs privileged (Docker-in-Docker); give it only to hooks that "
+                "run containers.",
+            )
+        names = {t: naming.pipeline(model.project, t) for t in pipelines}
+        self.support = SupportProjects(
+            self,
+            "Support",
+            model=model,
+            key=self.encryption_key,
+            vpc=vpc,
+            subnets=subnets,
+            security_groups=security_groups,
+            broker=broker,
+            repositories=self.repositories,
+            hook_repository=hook_repository,
+            parameters=self.parameters,
+            deploy_file=deploy_file_in_repository or Path(deploy_file).name,
+            containers={key: services[key].container_name for key in services},
+            pipeline_names=list(names.values()),
+            pre_deployment_commands=pre_deployment_commands,
+            post_deployment_commands=post_deployment_commands,
+            docker_sdk_repository=docker_sdk_repository,
+            docker_sdk_ref=docker_sdk_ref,
+        )
+        projects = PipelineProjects(
+            hooks=self.hook_projects.projects,
+            build=self.support.build,
+            broker=self.support.broker,
+            versions=self.support.versions,
+            record_deployed=self.support.record_deployed,
+            pre_deployment=self.support.pre_deployment,
+            post_deployment=self.support.post_deployment,
+        )
+        self.pipelines: dict[PipelineType, SprykerPipeline] = {}
+        for pipeline_type in pipelines:
+            others = [n for t, n in names.items() if t is not pipeline_type]
+            self.pipelines[pipeline_type] = SprykerPipeline(
+                self,
+                PIPELINE_IDS[pipeline_type],
+                model=model,
+                pipeline_type=pipeline_type,
+                source=source,
+                projects=projects,
+                services=services,
+                artifact_bucket=self.artifact_bucket,
+                action_role=self.action_role,
+                approval_topic=self.approval_topic,
+                production=production,
+                allow_destructive_in_production=allow_destructive_in_production,
+                destructive_on_push=destructive_on_push,
+                execution_mode=execution_mode,
+                other_pipeline_name=others[0] if others else None,
+            )
+
+        # CDK's ECS deploy action allows ecs:UpdateService on "*"; only our services may change.
+        self.action_role.add_to_principal_policy(
+            iam.PolicyStatement(
+                effect=iam.Effect.DENY,
+                actions=["ecs:UpdateService"],
+                not_resources=[target.service.service_arn for target in services.values()],
+            )
+        )
+        Aspects.of(self).add(AcknowledgeReviewedWildcards([self.artifact_bucket.bucket_arn]))
+
+    @property
+    def normal_pipeline(self) -> SprykerPipeline | None:
+        return self.pipelines.get(PipelineType.NORMAL)
+
+    @property
+    def destructive_pipeline(self) -> SprykerPipeline | None:
+        return self.pipelines.get(PipelineType.DESTRUCTIVE)
+
+    def _key(self, model: DeployModel) -> kms.Key:
+        key = kms.Key(
+            self,
+            "Key",
+            enable_key_rotation=True,
+            alias=f"alias/sccos/{model.project}",
+            description=f"Encrypts the SCCOS pipeline artifacts, logs and topic of {model.project}",
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        stack = Stack.of(self)
+        # CloudWatch Logs encrypts the CodeBuild log groups with it, scoped to this account.
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+                actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
+                         "kms:GenerateDataKey*", "kms:Describe*"],
+                resources=["*"],
+                conditions={
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
+                            service="logs", resource="log-group", resource_name="*",
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                    }
+                },
+            )
+        )  # fmt: skip
+        return key
+
+    def _artifact_bucket(self) -> s3.Bucket:
+        self.access_logs_bucket = s3.Bucket(
+            self,
+            "AccessLogs",
+            encryption=s3.BucketEncryption.S3_MANAGED,  # log delivery cannot use a KMS key
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        return s3.Bucket(
+            self,
+            "Artifacts",
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=self.encryption_key,
+            bucket_key_enabled=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            server_access_logs_bucket=self.access_logs_bucket,
+            server_access_logs_prefix="artifacts/",
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+    def _repositories(self, model: DeployModel) -> dict[str, ecr.IRepository]:
+        return {
+            name: ecr.Repository(
+                self,
+                f"Repository-{name}",
+                repository_name=naming.ecr_repository(model.project, name),
+                image_scan_on_push=True,
+                encryption=ecr.RepositoryEncryption.KMS,
+                encryption_key=self.encryption_key,
+                # MUTABLE: the Docker SDK pushes :latest, the pipeline moves sccos-* tags.
+                image_tag_mutability=ecr.TagMutability.MUTABLE,
+                lifecycle_rules=[ecr.LifecycleRule(max_image_count=200)],
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+            for name in image_names(model)
+        }

@@ -1,0 +1,112 @@
+"""Typed settings the constructs take. Each field documents its default."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from aws_cdk import aws_codebuild as codebuild
+from aws_cdk import aws_codecommit as codecommit
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+
+from ..core.stages import Stage
+
+
+@dataclass(frozen=True)
+class HookProjectSettings:
+    """Size of one hook stage's CodeBuild project.
+
+    Defaults are Spryker's (DOMAIN §4): 20 minutes; MEDIUM for pre- and post-deploy, LARGE for
+    install (see DEFAULT_HOOK_SETTINGS).
+    """
+
+    timeout_minutes: int = 20
+    compute_type: codebuild.ComputeType = codebuild.ComputeType.MEDIUM
+    #: Docker-in-Docker for hooks that run containers. Default: False (least privilege).
+    privileged: bool = False
+
+
+DEFAULT_HOOK_SETTINGS: dict[Stage, HookProjectSettings] = {
+    Stage.PRE_DEPLOY: HookProjectSettings(),
+    Stage.INSTALL: HookProjectSettings(compute_type=codebuild.ComputeType.LARGE),
+    Stage.POST_DEPLOY: HookProjectSettings(),
+}
+
+
+@dataclass(frozen=True)
+class ServiceTarget:
+    """An existing ECS service the pipeline redeploys, and the container that gets the image."""
+
+    service: ecs.IBaseService
+    container_name: str
+
+
+@dataclass(frozen=True)
+class SecretSource:
+    """A secret environment variable of the hook projects; never a plain-text value.
+
+    Give exactly one of `parameter_name` (an SSM Parameter Store SecureString) or `secret`
+    (a Secrets Manager secret, optionally one `json_key` of it).
+    """
+
+    parameter_name: str | None = None
+    secret: secretsmanager.ISecret | None = None
+    json_key: str | None = None
+
+
+@dataclass(frozen=True)
+class BrokerSettings:
+    """How Configure_RabbitMQ_Vhosts_and_Permissions reaches the broker's management API."""
+
+    api_url: str  # e.g. https://b-1234.mq.eu-central-1.amazonaws.com
+    #: Secrets Manager secret with JSON keys `username` and `password` of a broker admin.
+    admin_secret: secretsmanager.ISecret
+    #: Secrets Manager secret with JSON keys `username` and `password` of the application user.
+    application_secret: secretsmanager.ISecret
+
+
+@dataclass(frozen=True)
+class CodeStarConnectionSource:
+    """GitHub, Bitbucket or GitLab through a CodeStar connection (CodeConnections)."""
+
+    connection_arn: str
+    owner: str
+    repository: str
+    branch: str = "main"
+    #: Start on push to `branch`. Default: True (never for a destructive production pipeline).
+    trigger_on_push: bool = True
+    #: Push filter of the pipeline V2 trigger: only pushes touching these paths start it.
+    #: Default: empty, every push.
+    file_paths: Sequence[str] = field(default_factory=tuple)
+    #: Extra branch globs the trigger accepts besides `branch`. Default: none.
+    extra_branches: Sequence[str] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class CodeCommitSource:
+    repository: codecommit.IRepository
+    branch: str = "main"
+    trigger_on_push: bool = True  # Default: True (never for a destructive production pipeline)
+
+
+@dataclass(frozen=True)
+class S3Source:
+    """A zipped source in a versioned S3 bucket; the object version is the deployed version."""
+
+    bucket: s3.IBucket
+    key: str
+    trigger_on_push: bool = False  # Default: False; True needs a CloudTrail trail for the bucket
+
+
+PipelineSource = CodeStarConnectionSource | CodeCommitSource | S3Source
+
+
+class PropsError(ValueError):
+    """Invalid construct props; lists every problem with the value received and the fix."""
+
+    def __init__(self, construct: str, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{construct}: {len(problems)} invalid prop(s):\n{lines}")
