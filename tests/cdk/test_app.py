@@ -1,0 +1,181 @@
+"""The app of cdk.json as users deploy it: cdk-nag, cfn-lint, snapshots, settings, `cdk synth`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import App, Validations
+from aws_cdk import aws_iam as iam
+from cdk_nag import AwsSolutionsChecks
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.json import JSONSnapshotExtension
+
+from sccos_pipeline.cdk.app import build_app
+from sccos_pipeline.settings import CONTEXT_KEY, SettingsError, read_settings
+from tests.cdk.support import app_context, pipeline, resources
+from tests.conftest import ROOT
+
+STACK = "sccos-spryker-demo-staging"
+# cfn-lint warnings we keep, and why.
+ACCEPTED_WARNINGS = {
+    # aws-cdk-lib's Pipeline adds DependsOn on its role next to the GetAtt of the role's ARN.
+    "W3005",
+}
+
+
+@pytest.fixture(scope="module")
+def assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example app with cdk-nag AwsSolutions as a validation plugin, synthesized once."""
+    out = tmp_path_factory.mktemp("cdk.out")
+    app = App(context=app_context(), outdir=str(out))
+    build_app(app)
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    app.synth()  # raises ValidationFailed on any unacknowledged cdk-nag finding
+    return out
+
+
+@pytest.fixture(scope="module")
+def template(assembly: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((assembly / f"{STACK}.template.json").read_text())
+    return data
+
+
+def test_cdk_nag_reports_nothing_unacknowledged(assembly: Path) -> None:
+    report = json.loads((assembly / "validation-report.json").read_text())
+    assert report["pluginReports"] == []
+    manifest = json.loads((assembly / "manifest.json").read_text())
+    assert "aws:cdk:error" not in json.dumps(manifest["artifacts"][STACK].get("metadata", {}))
+
+
+def test_cdk_nag_catches_an_unreviewed_wildcard(tmp_path: Path) -> None:
+    app = App(context=app_context(), outdir=str(tmp_path))
+    [stack] = build_app(app)
+    stack.spryker.action_role.add_to_principal_policy(
+        iam.PolicyStatement(actions=["s3:*"], resources=["*"])
+    )
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    report = (tmp_path / "validation-report.json").read_text()
+    assert "AwsSolutions-IAM5[Action::s3:*]" in report
+
+
+def test_cfn_lint_has_no_errors(assembly: Path) -> None:
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    done = subprocess.run(
+        [str(cfn_lint), "--format", "json", str(assembly / f"{STACK}.template.json")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    matches = json.loads(done.stdout or "[]")
+    kept = {m["Rule"]["Id"] for m in matches}
+    assert kept <= ACCEPTED_WARNINGS, [(m["Rule"]["Id"], m["Message"]) for m in matches]
+
+
+def _without_metadata(template: dict[str, Any]) -> dict[str, Any]:
+    resources_ = {
+        k: v for k, v in template["Resources"].items() if v["Type"] != "AWS::CDK::Metadata"
+    }
+    return {**template, "Resources": resources_}
+
+
+@pytest.mark.parametrize("kind", ["normal", "destructive"])
+def test_pipeline_snapshot(
+    template: dict[str, Any], snapshot: SnapshotAssertion, kind: str
+) -> None:
+    snap = snapshot.with_defaults(extension_class=JSONSnapshotExtension)
+    assert pipeline(template, f"spryker-demo-staging-{kind}-deploy") == snap
+
+
+def test_template_snapshot(template: dict[str, Any], snapshot: SnapshotAssertion) -> None:
+    assert _without_metadata(template) == snapshot.with_defaults(
+        extension_class=JSONSnapshotExtension
+    )
+
+
+def test_template_fits_cloudformation(template: dict[str, Any]) -> None:
+    assert len(template["Resources"]) < 500 * 0.6
+    assert len(json.dumps(template)) < 1_000_000 * 0.6
+    for policy in resources(template, "AWS::IAM::Policy").values():
+        assert (
+            len(json.dumps(policy["Properties"]["PolicyDocument"], separators=(",", ":"))) < 10_240
+        )
+
+
+def test_settings_errors_name_their_keys() -> None:
+    context = app_context()[CONTEXT_KEY]
+    broken = json.loads(json.dumps(context))
+    env = broken["spryker-demo-staging"]
+    env["account"] = "12"
+    del env["source"]["connectionArn"]
+    env["pipelines"] = ["weekly"]
+    env["services"]["yves_eu"] = "x"
+    with pytest.raises(SettingsError) as caught:
+        read_settings(broken)
+    where = f"{CONTEXT_KEY}.spryker-demo-staging"
+    assert caught.value.problems == [
+        f"{where}.account: expected 12 digits, got '12'",
+        f"{where}.source.connectionArn: missing (str required)",
+        f"{where}.services.yves_eu: expected {{name, container}}, got 'x'",
+        f"{where}.pipelines: 'weekly' is not normal or destructive",
+    ]
+
+
+def test_app_with_bad_settings_exits_1_without_traceback() -> None:
+    context = {**app_context(), CONTEXT_KEY: {"x": {"account": "1"}}}
+    done = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        env={**os.environ, "CDK_CONTEXT_JSON": json.dumps(context), "CDK_OUTDIR": "/nonexistent"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert f"{CONTEXT_KEY}.x.region: missing" in done.stderr
+
+
+@pytest.mark.skipif(not (ROOT / "node_modules/.bin/cdk").exists(), reason="run `make setup` first")
+def test_cdk_cli_synthesizes_offline(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        PATH=f"{Path(sys.executable).parent}:{env['PATH']}",
+        AWS_EC2_METADATA_DISABLED="true",
+        CDK_DISABLE_CLI_TELEMETRY="true",
+        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
+    )
+    done = subprocess.run(
+        [
+            str(ROOT / "node_modules/.bin/cdk"),
+            "synth",
+            "--no-notices",
+            "--quiet",
+            "-o",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    template = json.loads((tmp_path / f"{STACK}.template.json").read_text())
+    names = {
+        p["Properties"]["Name"] for p in resources(template, "AWS::CodePipeline::Pipeline").values()
+    }
+    assert names == {
+        "spryker-demo-staging-normal-deploy",
+        "spryker-demo-staging-destructive-deploy",
+    }
+    assert shutil.which("node")

@@ -1,0 +1,131 @@
+"""Guardrails and props validation: every problem at once, with the value received and the fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aws_cdk import assertions
+
+from sccos_pipeline.cdk import (
+    CodeStarConnectionSource,
+    PipelineProjects,
+    PropsError,
+    SecretSource,
+    SprykerPipeline,
+)
+from sccos_pipeline.core import naming
+from sccos_pipeline.core.findings import DeployFileError
+from sccos_pipeline.core.stages import PipelineType
+from tests.cdk.support import CONNECTION, environment, new_stack, pipeline
+from tests.conftest import write_project
+
+
+def test_destructive_production_is_refused_unless_allowed() -> None:
+    with pytest.raises(PropsError) as caught:
+        environment(new_stack(), production=True)
+    assert "allow_destructive_in_production=True" in str(caught.value)
+    assert "pipelines=[PipelineType.NORMAL]" in str(caught.value)
+
+
+def test_production_with_normal_only_is_fine() -> None:
+    env = environment(new_stack(), production=True, pipelines=[PipelineType.NORMAL])
+    assert env.destructive_pipeline is None and env.normal_pipeline is not None
+
+
+@pytest.fixture(scope="module")
+def allowed_production() -> dict[str, Any]:
+    stack = new_stack()
+    environment(
+        stack,
+        production=True,
+        allow_destructive_in_production=True,
+        pre_deployment_commands=["echo before"],
+        post_deployment_commands=["echo after"],
+    )
+    return assertions.Template.from_stack(stack).to_json()
+
+
+def test_allowed_destructive_production_never_starts_on_push(
+    allowed_production: dict[str, Any],
+) -> None:
+    destructive = pipeline(allowed_production, "spryker-demo-staging-destructive-deploy")
+    assert "Triggers" not in destructive
+    source = destructive["Stages"][0]["Actions"][0]
+    assert source["Configuration"]["DetectChanges"] is False
+    assert [s["Name"] for s in destructive["Stages"]][1] == naming.STEP_APPROVE
+
+
+def test_configuration_steps_exist_with_commands(allowed_production: dict[str, Any]) -> None:
+    normal = pipeline(allowed_production, "spryker-demo-staging-normal-deploy")
+    assert [s["Name"] for s in normal["Stages"]] == list(naming.STEPS)
+
+
+def test_destructive_on_push_refused_in_production() -> None:
+    with pytest.raises(PropsError, match="destructive_on_push=True with production=True"):
+        environment(
+            new_stack(),
+            production=True,
+            allow_destructive_in_production=True,
+            destructive_on_push=True,
+        )
+
+
+def test_the_pipeline_construct_guards_itself() -> None:
+    stack = new_stack()
+    env = environment(stack, pipelines=[PipelineType.NORMAL])
+    normal = env.normal_pipeline
+    assert normal is not None
+    with pytest.raises(PropsError, match="resets all data of a production environment"):
+        SprykerPipeline(
+            stack,
+            "Extra",
+            model=env.model,
+            pipeline_type=PipelineType.DESTRUCTIVE,
+            source=CodeStarConnectionSource(connection_arn=CONNECTION, owner="o", repository="r"),
+            projects=_projects(env),
+            services={},
+            artifact_bucket=env.artifact_bucket,
+            action_role=env.action_role,
+            approval_topic=env.approval_topic,
+            production=True,
+        )
+
+
+def _projects(env: Any) -> PipelineProjects:
+    return PipelineProjects(
+        hooks=env.hook_projects.projects,
+        build=env.support.build,
+        broker=env.support.broker,
+        versions=env.support.versions,
+        record_deployed=env.support.record_deployed,
+    )
+
+
+def test_all_prop_problems_are_reported_together() -> None:
+    with pytest.raises(PropsError) as caught:
+        environment(
+            new_stack(),
+            services={},
+            zed_environment={"SPRYKER_DB_PASSWORD": "hunter2", "SPRYKER_HOOK_INSTALL": "x"},
+            secrets={"X": SecretSource()},
+            approval_emails=["not-an-address"],
+        )
+    problems = caught.value.problems
+    assert len(problems) == 5, problems
+    assert (
+        "services lacks ['boffice_eu', 'backgw_eu', 'yves_eu', 'glue_eu', 'frontend', 'jenkins']"
+        in problems[0]
+    )
+    assert "received keys []" in problems[0]
+    assert any("SPRYKER_DB_PASSWORD" in p and "secrets=" in p for p in problems)
+    assert any("SPRYKER_HOOK_INSTALL" in p and "shadow" in p for p in problems)
+    assert any("exactly one of parameter_name or secret" in p for p in problems)
+    assert any("not-an-address" in p for p in problems)
+
+
+def test_invalid_deploy_file_stops_synth_with_its_place(tmp_path: Any) -> None:
+    write_project(tmp_path, {"deploy.yml": "image:\n  tag: acme/php:8\n"})
+    with pytest.raises(DeployFileError) as caught:
+        environment(new_stack(), deploy_file=tmp_path / "deploy.yml")
+    assert "deploy.yml:2:8: error SCC025" in str(caught.value)
