@@ -204,6 +204,9 @@ def plan_mermaid(plan: Plan) -> str:
     for index, step in enumerate(s for s in plan.steps if s.included):
         node = f"s{index}"
         detail = f"<br/>{step.project}" if step.project else ""
+        what = step.commands[0] if step.commands else (step.runs if step.project else "")
+        if what:
+            detail += f"<br/><i>{_mermaid_label(what)}</i>"
         lines.append(f'  {node}["{_mermaid_label(step.name)}{detail}"]')
         if previous:
             lines.append(f"  {previous} --> {node}")
