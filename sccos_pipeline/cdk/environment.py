@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import jsii
-from aws_cdk import Annotations, ArnFormat, Aspects, RemovalPolicy, Stack
+from aws_cdk import Annotations, ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
@@ -27,7 +27,7 @@ from ..core.plan import hook_image_name, image_names
 from ..core.stages import PipelineType, Stage
 from . import props as p
 from .checks import validate_environment_props
-from .nag import AcknowledgeReviewedWildcards
+from .nag import acknowledge_reviewed_wildcards
 from .pipeline import PipelineProjects, SprykerPipeline
 from .projects import SprykerHookProjects
 from .support import SupportProjects
@@ -286,7 +286,7 @@ class SprykerEnvironment(Construct):
                 not_resources=[target.service.service_arn for target in services.values()],
             )
         )
-        Aspects.of(self).add(AcknowledgeReviewedWildcards([self.artifact_bucket.bucket_arn]))
+        acknowledge_reviewed_wildcards(self, [self.artifact_bucket.bucket_arn])
 
     @property
     def normal_pipeline(self) -> SprykerPipeline | None:

@@ -14,8 +14,7 @@ import json
 import re
 from typing import Any
 
-import jsii
-from aws_cdk import Acknowledgment, IAspect, Stack, Validations
+from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
@@ -122,18 +121,17 @@ def acknowledgements(document: dict[str, Any], own_buckets: set[str]) -> dict[st
     return found
 
 
-@jsii.implements(IAspect)
-class AcknowledgeReviewedWildcards:
-    """Aspect: acknowledges the reviewed wildcards of every IAM policy it visits."""
+def acknowledge_reviewed_wildcards(scope: IConstruct, own_bucket_arns: list[str]) -> None:
+    """Acknowledge the reviewed wildcards of every IAM policy under `scope`, as it stands now.
 
-    def __init__(self, own_bucket_arns: list[str]) -> None:
-        self.own_bucket_arns = own_bucket_arns
-
-    def visit(self, node: IConstruct) -> None:
-        if not isinstance(node, iam.CfnPolicy):
-            return
-        stack = Stack.of(node)
-        document = stack.resolve(node.policy_document)
-        buckets = {flatten(stack.resolve(arn)) for arn in self.own_bucket_arns}
-        for finding, reason in acknowledgements(document, buckets).items():
-            Validations.of(node).acknowledge(Acknowledgment(id=finding, reason=reason))
+    Called once the scope is complete; grants added later are not acknowledged, so they get
+    their own review. (One pass here instead of an Aspect: an Aspect costs a node-to-Python
+    call per construct, about 0.15 s per environment.)
+    """
+    stack = Stack.of(scope)
+    buckets = {flatten(stack.resolve(arn)) for arn in own_bucket_arns}
+    for node in scope.node.find_all():
+        if isinstance(node, iam.CfnPolicy):
+            document = stack.resolve(node.policy_document)
+            for finding, reason in acknowledgements(document, buckets).items():
+                Validations.of(node).acknowledge(Acknowledgment(id=finding, reason=reason))

@@ -3,7 +3,8 @@
 PyYAML follows YAML 1.1, where `NO`, `yes`, `on` and `off` are booleans; the Docker SDK reads
 them as strings (a store named `NO` is Norway). This module swaps in the 1.2 core resolvers,
 keeps `<<` merge keys (Symfony supports them), refuses duplicate keys, and bounds depth, size
-and alias expansion *before* constructing anything, so hostile input fails fast and small.
+and alias expansion (counted on the node graph, never expanded) so hostile input fails fast
+and small.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
-from yaml.events import CollectionEndEvent, CollectionStartEvent
+from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
@@ -47,6 +48,8 @@ Data = dict[str, Any]
 
 _TAG = "tag:yaml.org,2002:"
 MERGE_TAG = _TAG + "merge"
+# An alias starts a node: at a line start or after white space, `[`, `{` or `,`.
+_MAY_HAVE_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s\]},]", re.MULTILINE)
 
 
 class CoreResolver(BaseResolver):
@@ -74,13 +77,19 @@ class _NodeLoader(_Parser, CoreResolver):
         CoreResolver.__init__(self)
 
 
-@dataclass(frozen=True)
-class Located:
-    """Where a value sits: its key (None for list items and the root), the value, its text."""
+class Located(NamedTuple):
+    """Where a value sits: its file, the marks (0-based) of its key (None for list items and
+    the root) and of the value, and its text. Marks are the parser's own objects; Positions are
+    made only for the few places a finding needs."""
 
-    key: Position | None
-    value: Position
+    file: str
+    key: Mark | None
+    value: Mark
     raw: str | None = None
+
+
+def _position(file: str, mark: Mark | None) -> Position:
+    return Position(file, mark.line + 1, mark.column + 1) if mark else Position(file)
 
 
 @dataclass
@@ -96,8 +105,8 @@ class YamlDocument:
             located = self.where.get(path[:end])
             if located is not None:
                 if key and end == len(path) and located.key is not None:
-                    return located.key
-                return located.value
+                    return _position(located.file, located.key)
+                return _position(located.file, located.value)
         return Position(self.file)
 
     def raw(self, path: Path_) -> str | None:
@@ -159,33 +168,6 @@ def _yaml_error(exc: yaml.YAMLError, text: str, display: str) -> Finding:
     return Finding.of("SCC004", message, where)
 
 
-def _check_depth(text: str, display: str) -> None:
-    """Refuse deep nesting from the event stream, before the recursive composer sees it."""
-    loader = _NodeLoader(text)
-    depth = 0
-    try:
-        while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    where = Position(display, mark.line + 1, mark.column + 1) if mark else None
-                    raise DeployFileError(
-                        [
-                            Finding.of(
-                                "SCC006",
-                                f"nesting deeper than {MAX_DEPTH} levels",
-                                where or Position(display),
-                            )
-                        ]
-                    )
-            elif isinstance(event, CollectionEndEvent):
-                depth -= 1
-    finally:
-        loader.dispose()
-
-
 def _check_expansion(root: Node, display: str) -> None:
     """Count the nodes aliases would expand to, without expanding them."""
     sizes: dict[int, int] = {}
@@ -233,7 +215,6 @@ def _check_expansion(root: Node, display: str) -> None:
 def compose(text: str, display: str) -> Node | None:
     """Parse one YAML document into nodes, bounded; None for an empty document."""
     try:
-        _check_depth(text, display)
         loader = _NodeLoader(text)
         try:
             node: Node | None = loader.get_single_node()
@@ -241,9 +222,15 @@ def compose(text: str, display: str) -> Node | None:
             loader.dispose()
     except yaml.YAMLError as exc:
         raise DeployFileError([_yaml_error(exc, text, display)]) from None
-    if node is not None:
+    except RecursionError:  # only the pure-Python parser; libyaml caps nesting at 1000
+        raise DeployFileError([_too_deep(Position(display))]) from None
+    if node is not None and _MAY_HAVE_ALIAS.search(text):  # without aliases nothing expands
         _check_expansion(node, display)
     return node
+
+
+def _too_deep(where: Position) -> Finding:
+    return Finding.of("SCC006", f"nesting deeper than {MAX_DEPTH} levels", where)
 
 
 class _Constructor:
@@ -256,11 +243,18 @@ class _Constructor:
         self.errors: list[Finding] = []
 
     def pos(self, node: Node) -> Position:
-        return Position(self.display, node.start_mark.line + 1, node.start_mark.column + 1)
+        return _position(self.display, node.start_mark)
 
-    def value(self, node: Node, path: Path_, key: Position | None) -> Any:
+    def text(self, node: Node) -> str:
+        """A scalar's text with `%param%` placeholders filled (only imports have them)."""
+        text: str = node.value
+        return self.substitute(text, self.pos(node)) if "%" in text else text
+
+    def value(self, node: Node, path: Path_, key: Mark | None) -> Any:
+        if len(path) > MAX_DEPTH:  # the path grows by one per level, aliases included
+            raise DeployFileError([_too_deep(self.pos(node))])
         raw = node.value if isinstance(node, ScalarNode) else None
-        self.where[path] = Located(key, self.pos(node), raw)
+        self.where[path] = Located(self.display, key, node.start_mark, raw)
         if isinstance(node, MappingNode):
             return self.mapping(node, path)
         if isinstance(node, SequenceNode):
@@ -304,7 +298,7 @@ class _Constructor:
         if kind not in ("str", "!"):
             self.unsupported(node)
             return text
-        return self.substitute(text, self.pos(node))
+        return self.text(node)
 
     def mapping(self, node: MappingNode, path: Path_) -> Data:
         if node.tag != _TAG + "map":
@@ -341,24 +335,23 @@ class _Constructor:
         for source in reversed(sources):
             assert isinstance(source, MappingNode)
             result.update(self.mapping(source, path))
-        seen: dict[str, Position] = {}
+        seen: dict[str, Mark] = {}
         for key_node, value_node in explicit:
-            key_pos = self.pos(key_node)
-            name = self.substitute(key_node.value, key_pos)
+            name = self.text(key_node)
             if name in seen:
                 self.errors.append(
                     Finding.of(
                         "SCC005",
-                        f"key {name!r} appears again (first at line {seen[name].line}); "
+                        f"key {name!r} appears again (first at line {seen[name].line + 1}); "
                         "the Docker SDK would silently keep only one",
-                        key_pos,
+                        self.pos(key_node),
                         "remove one of the two",
                     )
                 )
                 continue
-            seen[name] = key_pos
+            seen[name] = key_node.start_mark
             result.pop(name, None)  # keep the explicit key in its written order
-            result[name] = self.value(value_node, (*path, name), key_pos)
+            result[name] = self.value(value_node, (*path, name), key_node.start_mark)
         return result
 
 
