@@ -3,6 +3,6 @@
 
 import sys
 
-from sccos_pipeline.cdk.app import main
+from sccos_pipeline.app.main import main
 
 sys.exit(main())

@@ -28,6 +28,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sccos_pipeline.app.settings import CONTEXT_KEY  # noqa: E402
 from sccos_pipeline.core.buildspec import render_buildspec  # noqa: E402
 from sccos_pipeline.core.loader import load_deploy_file  # noqa: E402
 from sccos_pipeline.core.stages import Stage  # noqa: E402
@@ -37,7 +38,6 @@ from sccos_pipeline.core.support import (  # noqa: E402
     record_deployed_buildspec,
     versions_buildspec,
 )
-from sccos_pipeline.settings import CONTEXT_KEY  # noqa: E402
 
 PY = sys.executable
 CORPUS = ROOT.parent / "shared" / "corpus" / "deploy-files"

@@ -32,26 +32,6 @@ if TYPE_CHECKING:
         SupportProjects,
     )
 
-_CDK_NAMES = frozenset(
-    {
-        "DEFAULT_HOOK_SETTINGS",
-        "BrokerSettings",
-        "CodeCommitSource",
-        "CodeStarConnectionSource",
-        "HookProjectSettings",
-        "PipelineProjects",
-        "PipelineSource",
-        "PropsError",
-        "S3Source",
-        "SecretSource",
-        "ServiceTarget",
-        "SprykerEnvironment",
-        "SprykerHookProjects",
-        "SprykerPipeline",
-        "SupportProjects",
-    }
-)
-
 __all__ = [
     "DEFAULT_HOOK_SETTINGS",
     "BrokerSettings",
@@ -76,6 +56,10 @@ __all__ = [
     "load_deploy_file",
     "validate_deploy_file",
 ]
+
+
+# Everything exported but not imported above comes from the CDK shell, on first use.
+_CDK_NAMES = frozenset(__all__) - set(globals())
 
 
 def __getattr__(name: str) -> Any:

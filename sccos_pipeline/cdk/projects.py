@@ -171,13 +171,6 @@ class SprykerHookProjects(Construct):
             )
 
 
-def grant_ssm_parameters(role: iam.IRole | None, arns: Sequence[str], *, write: bool) -> None:
-    if role is None:
-        return
-    actions = ["ssm:GetParameter"] + (["ssm:PutParameter"] if write else [])
-    role.add_to_principal_policy(iam.PolicyStatement(actions=actions, resources=list(arns)))
-
-
 def grant_retag(role: iam.IRole | None, repository: ecr.IRepository) -> None:
     """What moving a tag of the hook image takes: read the manifest, put it under a new tag."""
     if role is None:

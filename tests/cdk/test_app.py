@@ -17,8 +17,8 @@ from cdk_nag import AwsSolutionsChecks
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from sccos_pipeline.cdk.app import build_app
-from sccos_pipeline.settings import CONTEXT_KEY, SettingsError, read_settings
+from sccos_pipeline.app.main import build_app
+from sccos_pipeline.app.settings import CONTEXT_KEY, SettingsError, read_settings
 from tests.cdk.support import app_context, pipeline, resources
 from tests.conftest import ROOT
 

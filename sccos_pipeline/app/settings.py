@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .core.stages import PipelineType, Stage
+from ..core.stages import PipelineType, Stage
 
 CONTEXT_KEY = "sccos-pipeline:environments"
 _ACCOUNT = re.compile(r"\d{12}")

@@ -13,9 +13,9 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from ..settings import EnvironmentSettings
-from . import props as p
-from .environment import SprykerEnvironment
+from ..cdk import props as p
+from ..cdk.environment import SprykerEnvironment
+from .settings import EnvironmentSettings
 
 
 def stack_name(settings: EnvironmentSettings) -> str:

@@ -6,9 +6,9 @@ import sys
 
 from aws_cdk import App
 
+from ..cdk.props import PropsError
 from ..core.findings import DeployFileError
-from ..settings import CONTEXT_KEY, SettingsError, read_settings
-from .props import PropsError
+from .settings import CONTEXT_KEY, SettingsError, read_settings
 from .stack import SprykerEnvironmentStack
 
 
