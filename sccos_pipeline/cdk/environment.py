@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import jsii
 from aws_cdk import Annotations, ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_ec2 as ec2
@@ -17,7 +15,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_ssm as ssm
-from constructs import Construct, IValidation
+from constructs import Construct
 
 from ..core import naming
 from ..core.buildspec import DEFAULT_APP_DIR
@@ -33,28 +31,6 @@ from .projects import SprykerHookProjects
 from .support import SupportProjects
 
 PIPELINE_IDS = {PipelineType.NORMAL: "Normal", PipelineType.DESTRUCTIVE: "Destructive"}
-MAX_ROLE_POLICY_BYTES = 10_240  # IAM's limit for a role's inline policies together
-
-
-@jsii.implements(IValidation)
-class _RolePolicySize:
-    """Late check: the shared action role's inline policy must stay under IAM's limit."""
-
-    def __init__(self, role: iam.Role) -> None:
-        self.role = role
-
-    def validate(self) -> list[str]:
-        policy = self.role.node.try_find_child("DefaultPolicy")
-        if policy is None:
-            return []
-        document = Stack.of(self.role).resolve(policy.node.default_child.policy_document)  # type: ignore[union-attr]
-        size = len(re.sub(r"\s", "", Stack.of(self.role).to_json_string(document)))
-        if size > MAX_ROLE_POLICY_BYTES:
-            return [
-                f"the shared action role's policy is about {size} bytes, over IAM's "
-                f"{MAX_ROLE_POLICY_BYTES}; split the environment or deploy fewer services"
-            ]
-        return []
 
 
 class SprykerEnvironment(Construct):
@@ -195,7 +171,6 @@ class SprykerEnvironment(Construct):
             assumed_by=iam.AccountRootPrincipal(),
             description=f"Shared by the actions of the SCCOS pipelines of {model.project}",
         )
-        self.node.add_validation(_RolePolicySize(self.action_role))
         self.security_group: ec2.ISecurityGroup | None = None
         if not security_groups:
             self.security_group = ec2.SecurityGroup(

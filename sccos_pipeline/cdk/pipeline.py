@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import jsii
+from aws_cdk import Stack
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_codepipeline_actions as actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
-from constructs import Construct
+from constructs import Construct, IValidation
 
 from ..core import naming
 from ..core.model import DeployModel
@@ -31,6 +33,25 @@ class PipelineProjects:
     record_deployed: codebuild.IProject
     pre_deployment: codebuild.IProject | None = None
     post_deployment: codebuild.IProject | None = None
+
+
+@jsii.implements(IValidation)
+class _NoTriggers:
+    """Late check: a destructive production pipeline keeps no trigger, whatever was added later
+    (e.g. `pipeline.add_trigger()` through an escape hatch)."""
+
+    def __init__(self, owner: SprykerPipeline) -> None:
+        self.owner = owner
+
+    def validate(self) -> list[str]:
+        cfn = self.owner.pipeline.node.default_child
+        triggers = Stack.of(self.owner).resolve(cfn.triggers) if cfn is not None else None  # type: ignore[attr-defined]
+        if triggers:
+            return [
+                "a destructive pipeline of a production environment must never start on push, "
+                f"but it has triggers {triggers!r}; remove them and start it by hand"
+            ]
+        return []
 
 
 SOURCE_NAMESPACE = "SourceVariables"
@@ -198,6 +219,8 @@ class SprykerPipeline(Construct):
             )
         )
         triggers = self._triggers(source, source_action, on_push)
+        if production and destructive:
+            self.node.add_validation(_NoTriggers(self))
         self.pipeline = codepipeline.Pipeline(
             self,
             "Pipeline",

@@ -15,7 +15,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from ..core import naming
-from ..core.buildspec import DEFAULT_APP_DIR, render_buildspec
+from ..core.buildspec import DEFAULT_APP_DIR, buildspec_yaml, render_buildspec
 from ..core.model import DeployModel
 from ..core.stages import STAGE_IMAGE, Stage, StageImage
 from . import props as p
@@ -142,6 +142,7 @@ class SprykerHookProjects(Construct):
         self.projects: dict[Stage, codebuild.PipelineProject] = {}
         for stage in Stage:
             size = sizes[stage]
+            buildspec_yaml(model, stage, app_dir=app_dir)  # refuses one over CodeBuild's limit
             image = codebuild.LinuxBuildImage.from_ecr_repository(
                 repository, STAGE_TAG[STAGE_IMAGE[stage]]
             )

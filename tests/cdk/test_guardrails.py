@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from aws_cdk import assertions
+from aws_cdk import aws_codepipeline as codepipeline
 
 from sccos_pipeline.cdk import (
     CodeStarConnectionSource,
@@ -17,7 +18,7 @@ from sccos_pipeline.cdk import (
 from sccos_pipeline.core import naming
 from sccos_pipeline.core.findings import DeployFileError
 from sccos_pipeline.core.stages import PipelineType
-from tests.cdk.support import CONNECTION, environment, new_stack, pipeline
+from tests.cdk.support import CONNECTION, DEPLOY_FILE, environment, new_stack, pipeline
 from tests.conftest import write_project
 
 
@@ -129,3 +130,41 @@ def test_invalid_deploy_file_stops_synth_with_its_place(tmp_path: Any) -> None:
     with pytest.raises(DeployFileError) as caught:
         environment(new_stack(), deploy_file=tmp_path / "deploy.yml")
     assert "deploy.yml:2:8: error SCC025" in str(caught.value)
+
+
+def test_late_check_keeps_a_destructive_production_pipeline_off_push() -> None:
+    stack = new_stack()
+    env = environment(stack, production=True, allow_destructive_in_production=True)
+    destructive = env.destructive_pipeline
+    assert destructive is not None
+    source = destructive.pipeline.stages[0].actions[0]
+    destructive.pipeline.add_trigger(  # through the escape hatch, after construction
+        provider_type=codepipeline.ProviderType.CODE_STAR_SOURCE_CONNECTION,
+        git_configuration=codepipeline.GitConfiguration(
+            source_action=source,
+            push_filter=[codepipeline.GitPushFilter(branches_includes=["main"])],
+        ),
+    )
+    with pytest.raises(RuntimeError, match="must never start on push"):
+        stack.node.root.synth()  # type: ignore[attr-defined]
+
+
+def test_hook_over_codebuild_buildspec_limit_is_refused_at_its_line(tmp_path: Any) -> None:
+    text = (DEPLOY_FILE.read_text()).replace(
+        "SPRYKER_HOOK_AFTER_DEPLOY: 'true'",
+        "SPRYKER_HOOK_AFTER_DEPLOY: 'echo " + "x" * 26_000 + "'",
+    )
+    write_project(tmp_path, {"deploy.spryker-demo-staging.yml": text})
+    with pytest.raises(
+        DeployFileError, match=r"deploy.spryker-demo-staging.yml:\d+:\d+: error SCC040"
+    ):
+        environment(new_stack(), deploy_file=tmp_path / "deploy.spryker-demo-staging.yml")
+
+
+def test_advisory_when_nobody_is_told_about_approvals() -> None:
+    stack = new_stack()
+    environment(stack, approval_emails=[])
+    warnings = assertions.Annotations.from_stack(stack).find_warning(
+        "*", assertions.Match.string_like_regexp("Nobody is told")
+    )
+    assert warnings and "sccos-pipeline:approval-without-subscribers" in str(warnings[0].entry.data)
