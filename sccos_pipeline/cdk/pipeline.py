@@ -176,48 +176,27 @@ class SprykerPipeline(Construct):
                 role=action_role,
             )
 
-        steps: list[tuple[str, list[codepipeline.IAction]]] = [
-            (naming.STEP_SOURCE, [source_action]),
-            (naming.STEP_APPROVE, [read_versions, approve]),
-            (naming.STEP_BUILD, [build]),
-            (naming.STEP_BROKER, [codebuild_action(naming.STEP_BROKER, projects.broker)]),
-            (
-                naming.STEP_PRE_DEPLOY,
-                [codebuild_action(naming.STEP_PRE_DEPLOY, projects.hooks[Stage.PRE_DEPLOY])],
-            ),
-        ]
-        if projects.pre_deployment is not None:
-            steps.append(
-                (
-                    naming.STEP_PRE_CONFIG,
-                    [codebuild_action(naming.STEP_PRE_CONFIG, projects.pre_deployment)],
-                )
-            )
-        steps += [
-            (naming.STEP_SCHEDULER, [deploy("jenkins")]),
-            (
-                naming.STEP_INSTALL,
-                [codebuild_action(naming.STEP_INSTALL, projects.hooks[Stage.INSTALL])],
-            ),
-            (naming.STEP_SERVICES, [deploy(k) for k in service_names(model)]),
-            (
-                naming.STEP_VERSION,
-                [codebuild_action(naming.STEP_VERSION, projects.record_deployed)],
-            ),
-        ]
-        if projects.post_deployment is not None:
-            steps.append(
-                (
-                    naming.STEP_POST_CONFIG,
-                    [codebuild_action(naming.STEP_POST_CONFIG, projects.post_deployment)],
-                )
-            )
-        steps.append(
-            (
-                naming.STEP_POST_DEPLOY,
-                [codebuild_action(naming.STEP_POST_DEPLOY, projects.hooks[Stage.POST_DEPLOY])],
-            )
-        )
+        # One CodeBuild project per step, or none for a configuration step without commands.
+        single: dict[str, codebuild.IProject | None] = {
+            naming.STEP_BROKER: projects.broker,
+            naming.STEP_PRE_CONFIG: projects.pre_deployment,
+            naming.STEP_VERSION: projects.record_deployed,
+            naming.STEP_POST_CONFIG: projects.post_deployment,
+            **{naming.HOOK_STEP[stage]: projects.hooks[stage] for stage in Stage},
+        }
+        special: dict[str, list[codepipeline.IAction]] = {
+            naming.STEP_SOURCE: [source_action],
+            naming.STEP_APPROVE: [read_versions, approve],
+            naming.STEP_BUILD: [build],
+            naming.STEP_SCHEDULER: [deploy("jenkins")],
+            naming.STEP_SERVICES: [deploy(k) for k in service_names(model)],
+        }
+        steps: list[tuple[str, list[codepipeline.IAction]]] = []
+        for name in naming.STEPS:  # the one place the order of the steps is spelled
+            if name in special:
+                steps.append((name, special[name]))
+            elif (project := single[name]) is not None:
+                steps.append((name, [codebuild_action(name, project)]))
         triggers = self._triggers(source, source_action, on_push)
         if production and destructive:
             self.node.add_validation(_NoTriggers(self))

@@ -28,7 +28,7 @@ _HEAVY_SECTIONS = frozenset({"demodata"})
 _SECRET_WORDS = frozenset({"PASSWORD", "PASSWD", "PWD", "SECRET", "TOKEN", "CREDENTIALS", "SALT"})
 _SECRET_PAIRS = frozenset(
     {("PRIVATE", "KEY"), ("KEY", "PRIVATE"), ("API", "KEY"), ("ACCESS", "KEY"),
-     ("ENCRYPTION", "KEY"), ("SECRET", "KEY"), ("CLIENT", "SECRET"), ("AUTH", "KEY")}
+     ("ENCRYPTION", "KEY"), ("AUTH", "KEY")}
 )  # fmt: skip
 # Parts after which the value names or locates a secret instead of holding it.
 _NOT_SECRET_TAILS = frozenset(
