@@ -9,6 +9,7 @@ from aws_cdk import Annotations, ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -28,9 +29,22 @@ from .checks import validate_environment_props
 from .nag import acknowledge_reviewed_wildcards
 from .pipeline import PipelineProjects, SprykerPipeline
 from .projects import SprykerHookProjects
-from .support import SupportProjects
+from .support import DOCKER_SDK_REF, SupportProjects
 
 PIPELINE_IDS = {PipelineType.NORMAL: "Normal", PipelineType.DESTRUCTIVE: "Destructive"}
+REHEARSAL_METADATA = "sccos-pipeline:environment"
+
+
+def _long_service_arn(service: ecs.IBaseService) -> tuple[str, str]:
+    """(`<cluster>/<service>`, the service's ARN in the long format ECS uses since 2021)."""
+    name = f"{service.cluster.cluster_name}/{service.service_name}"
+    arn = Stack.of(service).format_arn(
+        service="ecs",
+        resource="service",
+        resource_name=name,
+        arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+    )
+    return name, arn
 
 
 class SprykerEnvironment(Construct):
@@ -74,7 +88,7 @@ class SprykerEnvironment(Construct):
         approval_emails: Sequence[str] = (),
         execution_mode: codepipeline.ExecutionMode = codepipeline.ExecutionMode.QUEUED,
         docker_sdk_repository: str = "https://github.com/spryker/docker-sdk.git",
-        docker_sdk_ref: str = "1.x",
+        docker_sdk_ref: str = DOCKER_SDK_REF,
         app_dir: str = DEFAULT_APP_DIR,
     ) -> None:
         """
@@ -113,7 +127,7 @@ class SprykerEnvironment(Construct):
         :param execution_mode: Default: QUEUED.
         :param docker_sdk_repository: cloned by Build_and_Prepare when the repository has no
             docker/ folder. Default: Spryker's public Docker SDK.
-        :param docker_sdk_ref: branch or tag of it. Default: 1.x.
+        :param docker_sdk_ref: a released tag of it (needs `export -d ecr`). Default: 1.74.0.
         :param app_dir: where the application lives in the images. Default: /data.
         """
         super().__init__(scope, construct_id)
@@ -203,6 +217,7 @@ class SprykerEnvironment(Construct):
                 "run containers.",
             )
         names = {t: naming.pipeline(model.project, t) for t in pipelines}
+        service_arns = {key: _long_service_arn(target.service) for key, target in services.items()}
         self.support = SupportProjects(
             self,
             "Support",
@@ -218,6 +233,7 @@ class SprykerEnvironment(Construct):
             deploy_file=deploy_file_in_repository or Path(deploy_file).name,
             containers={key: services[key].container_name for key in services},
             pipeline_names=list(names.values()),
+            service_arns=service_arns,
             pre_deployment_commands=pre_deployment_commands,
             post_deployment_commands=post_deployment_commands,
             docker_sdk_repository=docker_sdk_repository,
@@ -254,14 +270,48 @@ class SprykerEnvironment(Construct):
             )
 
         # CDK's ECS deploy action allows ecs:UpdateService on "*"; only our services may change.
+        # Long-format ARNs: services created since 2021 are `service/<cluster>/<name>`, and a
+        # short ARN here would deny the environment's own services.
         self.action_role.add_to_principal_policy(
             iam.PolicyStatement(
                 effect=iam.Effect.DENY,
                 actions=["ecs:UpdateService"],
-                not_resources=[target.service.service_arn for target in services.values()],
+                not_resources=[arn for _, arn in service_arns.values()],
             )
         )
+        self._describe_for_rehearsal(
+            deploy_file, deploy_file_in_repository, services, broker, app_dir
+        )
         acknowledge_reviewed_wildcards(self, [self.artifact_bucket.bucket_arn])
+
+    def _describe_for_rehearsal(
+        self,
+        deploy_file: str | Path,
+        in_repository: str | None,
+        services: Mapping[str, p.ServiceTarget],
+        broker: p.BrokerSettings,
+        app_dir: str,
+    ) -> None:
+        """What `sccos-pipeline rehearse` needs beyond the template, in the cloud assembly's
+        metadata (never in the template): where the deploy file is, and the existing parts."""
+        self.node.add_metadata(
+            REHEARSAL_METADATA,
+            {
+                "project": self.model.project,
+                "deployFile": str(Path(deploy_file).resolve()),
+                "deployFileInRepository": in_repository or Path(deploy_file).name,
+                "appDir": app_dir,
+                "brokerApiUrl": broker.api_url,
+                "services": {
+                    key: {
+                        "cluster": target.service.cluster.cluster_name,
+                        "service": target.service.service_name,
+                        "container": target.container_name,
+                    }
+                    for key, target in services.items()
+                },
+            },
+        )
 
     @property
     def normal_pipeline(self) -> SprykerPipeline | None:

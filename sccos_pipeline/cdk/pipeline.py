@@ -100,6 +100,12 @@ class SprykerPipeline(Construct):
         super().__init__(scope, construct_id)
         destructive = pipeline_type is PipelineType.DESTRUCTIVE
         problems = []
+        if execution_mode is not codepipeline.ExecutionMode.QUEUED:
+            problems.append(
+                f"execution_mode={execution_mode.value}: the pipelines move shared image tags and "
+                "versions, which only one execution at a time keeps right. Fix: leave "
+                "execution_mode unset (QUEUED)"
+            )
         if production and destructive and not allow_destructive_in_production:
             problems.append(
                 "pipeline_type=DESTRUCTIVE with production=True: a destructive pipeline resets "
@@ -118,11 +124,15 @@ class SprykerPipeline(Construct):
         self.source_output = codepipeline.Artifact("Source")
         self.build_output = codepipeline.Artifact("Images")
         self._role = action_role
+        pipeline_name = naming.pipeline(model.project, pipeline_type)
         source_action, commit = self._source(source, on_push)
         self.commit_variable = commit
 
         def codebuild_action(
-            name: str, project: codebuild.IProject, **extra: object
+            name: str,
+            project: codebuild.IProject,
+            expected_version: str | None = None,
+            **extra: object,
         ) -> actions.CodeBuildAction:
             variables = {
                 "SCCOS_COMMIT": codebuild.BuildEnvironmentVariable(value=commit),
@@ -130,6 +140,10 @@ class SprykerPipeline(Construct):
                     value=pipeline_type.value
                 ),
             }
+            if expected_version is not None:  # hooks refuse an image of another version
+                variables["SCCOS_EXPECTED_VERSION"] = codebuild.BuildEnvironmentVariable(
+                    value=expected_version
+                )
             return actions.CodeBuildAction(
                 action_name=name,
                 project=project,
@@ -162,6 +176,10 @@ class SprykerPipeline(Construct):
             role=action_role,
             environment_variables={
                 "SCCOS_COMMIT": codebuild.BuildEnvironmentVariable(value=commit),
+                "SCCOS_PIPELINE": codebuild.BuildEnvironmentVariable(value=pipeline_name),
+                "SCCOS_EXECUTION_ID": codebuild.BuildEnvironmentVariable(
+                    value="#{codepipeline.PipelineExecutionId}"
+                ),
                 "SCCOS_OTHER_PIPELINE": codebuild.BuildEnvironmentVariable(
                     value=other_pipeline_name or ""
                 ),
@@ -176,13 +194,15 @@ class SprykerPipeline(Construct):
                 role=action_role,
             )
 
+        # The version each hook's image must be: pre-deploy runs the one deployed before.
+        running = read_versions.variable("LAST_DEPLOYED_VERSION")
+        expected = {Stage.PRE_DEPLOY: running, Stage.INSTALL: commit, Stage.POST_DEPLOY: commit}
         # One CodeBuild project per step, or none for a configuration step without commands.
         single: dict[str, codebuild.IProject | None] = {
             naming.STEP_BROKER: projects.broker,
             naming.STEP_PRE_CONFIG: projects.pre_deployment,
             naming.STEP_VERSION: projects.record_deployed,
             naming.STEP_POST_CONFIG: projects.post_deployment,
-            **{naming.HOOK_STEP[stage]: projects.hooks[stage] for stage in Stage},
         }
         special: dict[str, list[codepipeline.IAction]] = {
             naming.STEP_SOURCE: [source_action],
@@ -190,6 +210,14 @@ class SprykerPipeline(Construct):
             naming.STEP_BUILD: [build],
             naming.STEP_SCHEDULER: [deploy("jenkins")],
             naming.STEP_SERVICES: [deploy(k) for k in service_names(model)],
+            **{
+                naming.HOOK_STEP[stage]: [
+                    codebuild_action(
+                        naming.HOOK_STEP[stage], projects.hooks[stage], expected[stage]
+                    )
+                ]
+                for stage in Stage
+            },
         }
         steps: list[tuple[str, list[codepipeline.IAction]]] = []
         for name in naming.STEPS:  # the one place the order of the steps is spelled
@@ -203,7 +231,7 @@ class SprykerPipeline(Construct):
         self.pipeline = codepipeline.Pipeline(
             self,
             "Pipeline",
-            pipeline_name=naming.pipeline(model.project, pipeline_type),
+            pipeline_name=pipeline_name,
             pipeline_type=codepipeline.PipelineType.V2,
             execution_mode=execution_mode,
             artifact_bucket=artifact_bucket,
@@ -226,6 +254,15 @@ class SprykerPipeline(Construct):
                 variables_namespace=SOURCE_NAMESPACE,
                 role=self._role,
             )
+            if ":codeconnections:" in source.connection_arn:
+                # aws-cdk-lib grants only the old codestar-connections name; an IAM evaluator
+                # (and the rehearsal) matches codeconnections ARNs with the service's new name.
+                self._role.add_to_principal_policy(
+                    iam.PolicyStatement(
+                        actions=["codeconnections:UseConnection"],
+                        resources=[source.connection_arn],
+                    )
+                )
             return action, action.variables.commit_id
         if isinstance(source, p.CodeCommitSource):
             commit_action = actions.CodeCommitSourceAction(

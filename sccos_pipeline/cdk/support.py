@@ -25,6 +25,8 @@ from ..core.support import (
 from . import props as p
 from .projects import encrypted_project, grant_retag, plain
 
+# A released Docker SDK tag: the `1.x` branch dates from 2021 and has no `export -d ecr`.
+DOCKER_SDK_REF = "1.74.0"
 PRIVATE = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
 
 
@@ -57,13 +59,18 @@ class SupportProjects(Construct):
         deploy_file: str,
         containers: Mapping[str, str],
         pipeline_names: Sequence[str],
+        service_arns: Mapping[str, tuple[str, str]],
         subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
         pre_deployment_commands: Sequence[str] = (),
         post_deployment_commands: Sequence[str] = (),
         docker_sdk_repository: str = "https://github.com/spryker/docker-sdk.git",
-        docker_sdk_ref: str = "1.x",
+        docker_sdk_ref: str = DOCKER_SDK_REF,
     ) -> None:
+        """
+        :param service_arns: service key to (`<cluster>/<service>`, its long-format ARN), for
+            every service UpdateDeployedVersion asks ECS about.
+        """
         super().__init__(scope, construct_id)
         project = model.project
         stack = Stack.of(self)
@@ -95,6 +102,8 @@ class SupportProjects(Construct):
         ecr.AuthorizationToken.grant_read(self.build)
         for repository in repositories.values():
             repository.grant_pull_push(self.build)
+            # Tells a missing image (build it) from any other answer (fail).
+            repository.grant(self.build, "ecr:DescribeImages")
         grant_retag(self.build.role, hook_repository)
         latest_built.grant_write(self.build)
         self.build.add_to_role_policy(
@@ -148,12 +157,23 @@ class SupportProjects(Construct):
             "RecordDeployed",
             name=naming.record_version_project(project),
             description=f"SCCOS UpdateDeployedVersion of {project}",
-            buildspec=record_deployed_buildspec(model),
+            buildspec=record_deployed_buildspec(
+                model, {service: containers[key] for key, (service, _) in service_arns.items()}
+            ),
             key=key,
             variables={"SCCOS_LAST_DEPLOYED_PARAMETER": plain(last_deployed.parameter_name)},
         )
         last_deployed.grant_write(self.record_deployed)
         grant_retag(self.record_deployed.role, hook_repository)
+        # Asks ECS what the services run before recording a version as deployed.
+        self.record_deployed.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["ecs:DescribeServices"], resources=[a for _, a in service_arns.values()]
+            )
+        )
+        self.record_deployed.add_to_role_policy(
+            iam.PolicyStatement(actions=["ecs:DescribeTaskDefinition"], resources=["*"])
+        )
 
         self.pre_deployment = self._commands(
             "PreDeployment", naming.pre_config_project(project), pre_deployment_commands, key

@@ -1,61 +1,85 @@
 """CodeBuild buildspecs (version 0.2) of the three hook stages, rendered from the model.
 
-What runs, in order (DOMAIN §1):
-1. the hook baked into the image the stage runs on (the Docker SDK bakes every
-   `image.environment` variable as ENV), when it is not blank;
-2. else the deploy file's value known at synth, when it is not blank;
-3. else the documented default.
-(2) and (3) are resolved at synth into one fallback per pipeline type, so only (1) is decided
-at run time. The hook runs with `sh -c`, byte for byte as written; its exit status fails the
-build. One install buildspec serves both pipelines: `SPRYKER_PIPELINE_TYPE`, set by each
-pipeline's action, picks `SPRYKER_HOOK_INSTALL` or `SPRYKER_HOOK_DESTRUCTIVE_INSTALL`.
-Our own variables are prefixed `SCCOS_` so they never shadow what the image bakes.
+What runs: the hook baked into the image the stage runs on (the Docker SDK bakes every
+`image.environment` variable as ENV), else Spryker's documented default for the stage and
+pipeline type. The image is the only source of hooks at run time: the deploy file's value at
+synth is not a fallback, so a hook added to the deploy file never runs on an older image, and
+a removed one stops at once. The hook runs with `sh -c`, byte for byte as written; its exit
+status fails the build. One install buildspec serves both pipelines: `SPRYKER_PIPELINE_TYPE`,
+set by each pipeline's action, picks `SPRYKER_HOOK_INSTALL` or
+`SPRYKER_HOOK_DESTRUCTIVE_INSTALL`.
+
+Before the hook, the build checks that its image is the version the step must run
+(`SPRYKER_BUILD_HASH`, which the Docker SDK bakes into every image, against
+`SCCOS_EXPECTED_VERSION`, set by the pipeline's action): the projects run mutable ECR tags,
+and a tag moved by another execution must never run another commit's image. Pre-deploy of a
+first deployment (the expected running version is `none`) has nothing to prepare: it says so
+and skips the hook. Our own variables are prefixed `SCCOS_` so they never shadow what the
+image bakes.
 """
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 import yaml
 
 from .findings import DeployFileError, Finding, Position
 from .model import DeployModel
-from .stages import HOOK_VARIABLE, SCHEDULER_COMMAND, PipelineType, Stage
+from .stages import DEFAULT_COMMAND, HOOK_VARIABLE, SCHEDULER_COMMAND, PipelineType, Stage
 
 MAX_INLINE_BUILDSPEC = 25_600  # CodeBuild's limit for an inline buildspec, in characters
 DEFAULT_APP_DIR = "/data"  # WORKDIR of the Docker SDK's application images
+NOTHING_DEPLOYED = "none"  # the versions' value before the first deployment
 
 _CHECK_PIPELINE_TYPE = (
     'case "${SPRYKER_PIPELINE_TYPE:-}" in\n'
     "  normal|destructive) ;;\n"
     "  *) echo \"SPRYKER_PIPELINE_TYPE must be 'normal' or 'destructive', got "
-    "'${SPRYKER_PIPELINE_TYPE:-}'\" >&2; false ;;\n"
+    "'${SPRYKER_PIPELINE_TYPE:-}'\" >&2; exit 1 ;;\n"
     "esac"
 )
 
+_FIRST_DEPLOYMENT = (
+    f'if [ "${{SCCOS_EXPECTED_VERSION:-}}" = {NOTHING_DEPLOYED} ]; then\n'
+    '  echo "First deployment: no version runs yet, so pre-deploy has nothing to prepare;" \\\n'
+    '    "the hook and the scheduler suspension are skipped"\n'
+    "  exit 0\n"
+    "fi"
+)
 
-def fallback_variable(pipeline_type: PipelineType) -> str:
-    return f"SCCOS_FALLBACK_HOOK_{pipeline_type.value.upper()}"
+_CHECK_IMAGE = (
+    'if [ -z "${SCCOS_EXPECTED_VERSION:-}" ]; then\n'
+    '  echo "SCCOS_EXPECTED_VERSION is not set: the pipeline action must set it" >&2; exit 1\n'
+    "fi\n"
+    'if [ "${SPRYKER_BUILD_HASH:-}" != "$SCCOS_EXPECTED_VERSION" ]; then\n'
+    "  echo \"This build runs the image of version '${SPRYKER_BUILD_HASH:-unknown}',\" \\\n"
+    "    \"but this step must run '$SCCOS_EXPECTED_VERSION': its image tag was moved by\" \\\n"
+    '    "another execution. Start a new execution of this pipeline." >&2\n'
+    "  exit 1\n"
+    "fi"
+)
 
 
 def _select_hook(stage: Stage) -> str:
-    """Shell that sets SCCOS_HOOK_NAME, SCCOS_HOOK (from the image) and SCCOS_FALLBACK."""
+    """Shell that sets SCCOS_HOOK_NAME, SCCOS_HOOK (from the image) and SCCOS_DEFAULT."""
     arms = []
     for pipeline_type in PipelineType:
         variable = HOOK_VARIABLE[(stage, pipeline_type)]
+        default = shlex.quote(DEFAULT_COMMAND[(stage, pipeline_type)])
         arms.append(
             f"  {pipeline_type.value}) SCCOS_HOOK_NAME={variable}; "
-            f'SCCOS_HOOK="${{{variable}:-}}"; '
-            f'SCCOS_FALLBACK="${fallback_variable(pipeline_type)}" ;;'
+            f'SCCOS_HOOK="${{{variable}:-}}"; SCCOS_DEFAULT={default} ;;'
         )
     return 'case "$SPRYKER_PIPELINE_TYPE" in\n' + "\n".join(arms) + "\nesac"
 
 
-_USE_FALLBACK_WHEN_BLANK = (
+_USE_DEFAULT_WHEN_BLANK = (
     'case "$SCCOS_HOOK" in\n'
     '  *[![:space:]]*) echo "Running $SCCOS_HOOK_NAME as baked into the image" ;;\n'
-    '  *) SCCOS_HOOK="$SCCOS_FALLBACK"\n'
-    '     echo "The image sets no $SCCOS_HOOK_NAME; running the command resolved at synth" ;;\n'
+    '  *) SCCOS_HOOK="$SCCOS_DEFAULT"\n'
+    '     echo "The image sets no $SCCOS_HOOK_NAME; running Spryker\'s default: $SCCOS_HOOK" ;;\n'
     "esac"
 )
 
@@ -83,21 +107,22 @@ def render_buildspec(
     }
     if pipeline_type is not None:
         variables["SPRYKER_PIPELINE_TYPE"] = pipeline_type.value
-    for each_type in PipelineType:
-        variables[fallback_variable(each_type)] = model.hook(stage, each_type).command
-    commands = [
-        _CHECK_PIPELINE_TYPE,
+    script = ["set -e", _CHECK_PIPELINE_TYPE]
+    if stage is Stage.PRE_DEPLOY:
+        script.append(_FIRST_DEPLOYMENT)
+    script += [
+        _CHECK_IMAGE,
         'cd "$SCCOS_APP_DIR"',
         _select_hook(stage),
-        _USE_FALLBACK_WHEN_BLANK,
+        _USE_DEFAULT_WHEN_BLANK,
         'sh -c "$SCCOS_HOOK"',
     ]
     if scheduler_control and stage in SCHEDULER_COMMAND:
-        commands.append(SCHEDULER_COMMAND[stage])
+        script.append(SCHEDULER_COMMAND[stage])
     return {
         "version": 0.2,
         "env": {"variables": variables},
-        "phases": {"build": {"commands": commands}},
+        "phases": {"build": {"commands": ["\n".join(script)]}},
     }
 
 

@@ -13,7 +13,7 @@ from . import naming
 from .checks import advise
 from .findings import DeployFileError, Finding, Position, Severity
 from .imports import TEMPLATES_DIR, resolve_imports
-from .model import Application, DeployModel, Hook, HookSource, Store
+from .model import Application, DeployModel, Hook, HookSource, RegionBroker, Store
 from .php_tags import CURRENT, HISTORICAL
 from .stages import DEFAULT_COMMAND, HOOK_VARIABLE, HOOK_VARIABLES
 from .yamlsafe import YamlDocument, load_document, read_text
@@ -116,7 +116,7 @@ def _build(doc: YamlDocument, project: str | None) -> tuple[DeployModel | None, 
     environment = _environment(doc, findings)
     project_name = _project(doc, project, findings)
     applications = _applications(doc, findings)
-    regions, stores = _regions(doc, findings)
+    regions, stores, region_brokers = _regions(doc, findings)
     if any(f.severity is Severity.ERROR for f in findings):
         return None, findings
     namespace = doc.data.get("namespace")
@@ -130,6 +130,7 @@ def _build(doc: YamlDocument, project: str | None) -> tuple[DeployModel | None, 
         applications=applications,
         regions=regions,
         stores=stores,
+        region_brokers=region_brokers,
     )
     return model, findings
 
@@ -329,17 +330,30 @@ def _applications(doc: YamlDocument, findings: list[Finding]) -> tuple[Applicati
     return tuple(found)
 
 
+def _broker_namespace(node: Any) -> str | None:
+    """`services.broker.namespace` of a store or region, as the Docker SDK reads it."""
+    services = node.get("services") if isinstance(node, dict) else None
+    broker = services.get("broker") if isinstance(services, dict) else None
+    namespace = broker.get("namespace") if isinstance(broker, dict) else None
+    return None if namespace is None else env_text(namespace)
+
+
 def _regions(
     doc: YamlDocument, findings: list[Finding]
-) -> tuple[tuple[str, ...], tuple[Store, ...]]:
+) -> tuple[tuple[str, ...], tuple[Store, ...], tuple[RegionBroker, ...]]:
     regions = doc.data.get("regions")
     if regions is None:
-        return (), ()
+        return (), (), ()
     if not isinstance(regions, dict):
         findings.append(_shape_error(doc, ("regions",), "a mapping of regions"))
-        return (), ()
+        return (), (), ()
     stores: list[Store] = []
+    region_brokers: list[RegionBroker] = []
     for region_name, region in regions.items():
+        # Dynamic-store files name the broker per region (the Docker SDK connects per region).
+        region_namespace = _broker_namespace(region)
+        if region_namespace is not None:
+            region_brokers.append(RegionBroker(region_name, region_namespace))
         region_stores = region.get("stores") if isinstance(region, dict) else None
         if region is not None and not isinstance(region, dict):
             findings.append(_shape_error(doc, ("regions", region_name), "a mapping"))
@@ -352,13 +366,8 @@ def _regions(
             )
             continue
         for store_name, store in region_stores.items():
-            services = store.get("services") if isinstance(store, dict) else None
-            broker = services.get("broker") if isinstance(services, dict) else None
-            namespace = broker.get("namespace") if isinstance(broker, dict) else None
-            stores.append(
-                Store(store_name, region_name, None if namespace is None else env_text(namespace))
-            )
-    return tuple(regions), tuple(stores)
+            stores.append(Store(store_name, region_name, _broker_namespace(store)))
+    return tuple(regions), tuple(stores), tuple(region_brokers)
 
 
 def _hooks(doc: YamlDocument, environment: dict[str, str]) -> tuple[Hook, ...]:

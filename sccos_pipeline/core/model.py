@@ -17,7 +17,8 @@ class HookSource(StrEnum):
 
 @dataclass(frozen=True)
 class Hook:
-    """The command a stage runs for a pipeline type, resolved at synth."""
+    """The command the deploy file gives a stage for a pipeline type (the image built from it
+    carries it), else Spryker's default."""
 
     stage: Stage
     pipeline_type: PipelineType
@@ -45,6 +46,14 @@ class Store:
 
 
 @dataclass(frozen=True)
+class RegionBroker:
+    """A region's own broker connection (dynamic-store deploy files): one vhost per region."""
+
+    region: str
+    namespace: str
+
+
+@dataclass(frozen=True)
 class DeployModel:
     file: str
     project: str
@@ -55,6 +64,7 @@ class DeployModel:
     applications: tuple[Application, ...]
     regions: tuple[str, ...]
     stores: tuple[Store, ...]
+    region_brokers: tuple[RegionBroker, ...] = ()
 
     @property
     def image_tag(self) -> str:

@@ -1,0 +1,369 @@
+"""AWS for the rehearsal: moto in server mode behind a proxy that authorizes every call.
+
+Each role of the template gets its own access key. The AWS CLI in a buildspec reaches the
+proxy through AWS_ENDPOINT_URL; the proxy reads who signed the request (the access key in its
+`Authorization` header), maps the request to IAM actions and resources (`calls`), asks the
+authorizer about each against the policies the template gives that role, and only then
+forwards it to moto. A denied call gets AWS's own AccessDenied answer; a call the rehearsal
+cannot map fails closed. CodePipeline's API is answered by the rehearsal itself, which is the
+CodePipeline here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import re
+import socket
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+from .calls import JSON_TARGETS, Access, Request, Unmapped, accesses
+from .errors import RehearsalError
+from .iam import Authorizer, Decision, IamRequest, access_denied_message
+from .template import StackTemplate
+
+_CREDENTIAL = re.compile(r"Credential=([A-Z0-9]+)/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
+# The real CLI talks TLS; resource policies (bucket, topic) deny requests without it.
+BASE_CONTEXT = {"aws:SecureTransport": "true"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass(frozen=True)
+class Call:
+    """One IAM question a step's call asked, and the answer."""
+
+    step: str
+    principal: str
+    operation: str  # e.g. "ecr BatchGetImage", or what the rehearsal did for the service
+    action: str
+    resource: str
+    decision: str  # Allowed, ImplicitlyDenied, ExplicitlyDenied, Error, Unmapped
+    explanation: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Caller:
+    role_arn: str
+    step: str
+
+
+class Gate:
+    """Who may do what: access keys to roles, and every decision recorded in order."""
+
+    def __init__(self, template: StackTemplate, authorizer: Authorizer) -> None:
+        self.template = template
+        self.authorizer = authorizer
+        self.calls: list[Call] = []
+        self._callers: dict[str, Caller] = {}
+        self._policies: dict[str, list[dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def credentials(self, role_arn: str, step: str) -> dict[str, str]:
+        """Environment variables that make the AWS CLI call as `role_arn` within `step`."""
+        with self._lock:
+            key = f"ASIAREHEARSAL{len(self._callers):07d}"
+            self._callers[key] = Caller(role_arn, step)
+        return {"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": "rehearsal"}
+
+    def caller(self, access_key: str) -> Caller | None:
+        return self._callers.get(access_key)
+
+    def policies(self, role_arn: str) -> list[dict[str, Any]]:
+        if role_arn not in self._policies:
+            logical = self.template.role_by_arn(role_arn)
+            self._policies[role_arn] = self.template.role_policies(logical) if logical else []
+        return self._policies[role_arn]
+
+    def record(self, call: Call) -> None:
+        with self._lock:
+            self.calls.append(call)
+
+    def authorize(self, step: str, role_arn: str, operation: str, access: Access) -> Decision:
+        request = IamRequest(
+            principal=role_arn,
+            action=access.action,
+            resource=access.resource,
+            identity_policies=self.policies(role_arn),
+            resource_policy=self.template.resource_policy(access.resource),
+            context={**BASE_CONTEXT, **access.context},
+        )
+        decision = self.authorizer.authorize(request)
+        explanation = decision.explanation
+        if not decision.allowed:
+            explanation = access_denied_message(request, decision)
+        self.record(
+            Call(step, role_arn, operation, access.action, access.resource, decision.result,
+                 explanation)
+        )  # fmt: skip
+        return Decision(decision.allowed, decision.result, explanation)
+
+    def require(self, step: str, role_arn: str, operation: str, access: Access) -> None:
+        """Authorize a call the rehearsal makes for a service (CodeBuild, CodePipeline)."""
+        decision = self.authorize(step, role_arn, operation, access)
+        if not decision.allowed:
+            raise AccessDenied(decision.explanation)
+
+    def require_any(self, step: str, role_arn: str, operation: str, options: list[Access]) -> None:
+        """Authorize a call IAM knows under several names (renamed services): one must pass."""
+        explanation = ""
+        for access in options:
+            decision = self.authorize(step, role_arn, operation, access)
+            if decision.allowed:
+                return
+            explanation = explanation or decision.explanation
+        raise AccessDenied(explanation)
+
+
+class AccessDenied(Exception):
+    """A step's call was denied; the message is AWS's."""
+
+
+LocalHandler = Callable[[str, Mapping[str, Any]], dict[str, Any]]
+
+
+class _Proxy(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(
+        self,
+        gate: Gate,
+        moto_port: int,
+        local: Mapping[str, LocalHandler],
+        enrich: Callable[[Request], Request],
+    ) -> None:
+        super().__init__(("127.0.0.1", free_port()), _Handler)
+        self.enrich = enrich
+        self.gate = gate
+        self.moto_port = moto_port
+        self.local = local
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Proxy
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
+        """Quiet: every call is in the report instead."""
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_PUT(self) -> None:
+        self._handle()
+
+    def do_DELETE(self) -> None:
+        self._handle()
+
+    def do_HEAD(self) -> None:
+        self._handle()
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        found = _CREDENTIAL.search(self.headers.get("Authorization", ""))
+        gate = self.server.gate
+        caller = gate.caller(found.group(1)) if found else None
+        target = self.headers.get("X-Amz-Target", "")
+        if found is None or caller is None:
+            self._deny_unknown(target)
+            return
+        region, signing_name = found.group(2), found.group(3)
+        request = self.server.enrich(
+            _parse(target, signing_name, body, region, gate.template.account)
+        )
+        operation = f"{request.service} {request.operation}"
+        try:
+            questions = accesses(request)
+        except Unmapped as exc:
+            message = (
+                f"the rehearsal cannot map {operation} to an IAM action and resource ({exc}); "
+                "it fails closed"
+            )
+            gate.record(
+                Call(caller.step, caller.role_arn, operation, "?", "?", "Unmapped", message)
+            )
+            self._error(target, "RehearsalUnmappedCall", message)
+            return
+        for access in questions:
+            decision = gate.authorize(caller.step, caller.role_arn, operation, access)
+            if not decision.allowed:
+                code = "AccessDeniedException" if target else "AuthorizationError"
+                self._error(target, code, decision.explanation)
+                return
+        handler = self.server.local.get(request.service)
+        if handler is not None:
+            try:
+                answer = handler(request.operation, request.params)
+            except KeyError as exc:
+                self._error(target, "PipelineNotFoundException", str(exc))
+                return
+            self._send(200, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(answer))
+            return
+        self._forward(body)
+
+    def _forward(self, body: bytes) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", self.server.moto_port, timeout=60)
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+        headers["Host"] = f"127.0.0.1:{self.server.moto_port}"
+        connection.request(self.command, self.path, body=body, headers=headers)
+        response = connection.getresponse()
+        payload = response.read()
+        skip = {"transfer-encoding", "connection", "content-length"}
+        passed = {k: v for k, v in response.getheaders() if k.lower() not in skip}
+        self._send(response.status, passed, payload)
+
+    def _send(self, status: int, headers: Mapping[str, str], payload: bytes | str) -> None:
+        data = payload.encode() if isinstance(payload, str) else payload
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def _error(self, target: str, code: str, message: str) -> None:
+        if target:  # JSON protocol
+            body = json.dumps({"__type": code, "message": message})
+            self._send(400, {"Content-Type": "application/x-amz-json-1.1"}, body)
+            return
+        escaped = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        xml = (
+            "<ErrorResponse><Error><Type>Sender</Type>"
+            f"<Code>{code}</Code><Message>{escaped}</Message></Error>"
+            "<RequestId>rehearsal</RequestId></ErrorResponse>"
+        )
+        self._send(403, {"Content-Type": "text/xml"}, xml)
+
+    def _deny_unknown(self, target: str) -> None:
+        self._error(
+            target,
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid (not a role of this rehearsal)",
+        )
+
+
+def _parse(target: str, signing_name: str, body: bytes, region: str, account: str) -> Request:
+    if target:
+        prefix, _, operation = target.partition(".")
+        service = JSON_TARGETS.get(prefix, prefix)
+        try:
+            params = json.loads(body or b"{}")
+        except ValueError:
+            params = {}
+        return Request(service, operation, params if isinstance(params, dict) else {}, region,
+                       account)  # fmt: skip
+    form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+    return Request(signing_name, form.pop("Action", "?"), form, region, account)
+
+
+class AwsEmulator:
+    """moto on one port, the authorizing proxy on another; both stopped by `close`."""
+
+    def __init__(self, gate: Gate, local: Mapping[str, LocalHandler]) -> None:
+        import logging  # noqa: PLC0415
+
+        from moto.server import ThreadedMotoServer  # noqa: PLC0415 - heavy; only when rehearsing
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the report lists every call
+
+        self.gate = gate
+        self.moto_port = free_port()
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
+        try:
+            self._moto.start()
+        except OSError as exc:
+            raise RehearsalError(f"moto could not start on port {self.moto_port}: {exc}") from None
+        self._proxy = _Proxy(gate, self.moto_port, local, self._enrich)
+        self._thread = threading.Thread(target=self._proxy.serve_forever, daemon=True)
+        self._thread.start()
+        self.region = gate.template.region
+        self.account = gate.template.account
+
+    def _enrich(self, request: Request) -> Request:
+        """What IAM needs to know that the request does not say, asked of moto."""
+        if request.service == "ecs" and request.operation == "RegisterTaskDefinition":
+            family = str(request.params.get("family", ""))
+            known = self.admin("ecs").list_task_definitions(familyPrefix=family)
+            revisions = [int(a.rsplit(":", 1)[1]) for a in known["taskDefinitionArns"]
+                         if a.rsplit(":", 1)[0].endswith(f"/{family}")]  # fmt: skip
+            params = {**request.params, "_revision": max(revisions, default=0) + 1}
+            return Request(request.service, request.operation, params, request.region,
+                           request.account)  # fmt: skip
+        return request
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self._proxy.server_address[1]}"
+
+    @property
+    def moto_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.moto_port}"
+
+    def admin(self, service: str) -> Any:
+        """A client straight to moto, for setting up the world and reading its final state."""
+        import boto3  # noqa: PLC0415
+
+        return boto3.client(
+            service,
+            endpoint_url=self.moto_endpoint,
+            region_name=self.region,
+            aws_access_key_id="admin",
+            aws_secret_access_key="admin",  # noqa: S106 - moto's, not a secret
+        )
+
+    def as_role(self, service: str, role_arn: str, step: str) -> Any:
+        """A client that calls through the proxy as `role_arn`, like a deploy action does."""
+        import boto3  # noqa: PLC0415
+
+        keys = self.gate.credentials(role_arn, step)
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=self.region,
+            aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
+        )
+
+    def cli_environment(self, role_arn: str, step: str) -> dict[str, str]:
+        return {
+            **self.gate.credentials(role_arn, step),
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_PAGER": "",
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._proxy.shutdown()
+            self._proxy.server_close()
+        with contextlib.suppress(Exception):
+            self._moto.stop()
+
+
+@contextlib.contextmanager
+def emulated_aws(gate: Gate, local: Mapping[str, LocalHandler]) -> Iterator[AwsEmulator]:
+    emulator = AwsEmulator(gate, local)
+    try:
+        yield emulator
+    finally:
+        emulator.close()

@@ -1,0 +1,61 @@
+"""The rehearsal's report: each step with its commands and AWS calls, then the final state."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .pipeline import Execution
+
+
+def execution_json(execution: Execution) -> dict[str, Any]:
+    approval = execution.approval
+    return {
+        "pipeline": execution.name,
+        "execution": execution.id,
+        "status": execution.status,
+        "steps": [step.to_json() for step in execution.steps],
+        "approval": ({"text": approval.text, "approved": approval.approved} if approval else None),
+    }
+
+
+def report_json(scenario: str, executions: list[Execution], state: dict[str, Any]) -> str:
+    """The last execution at the top level (`pipeline`, `status`, `steps`, `approval`), every
+    execution under `runs`, and the final `state` (`ssm`, `ecr`, `ecs`, `rabbitmq`)."""
+    last = execution_json(executions[-1])
+    return json.dumps(
+        {**last, "scenario": scenario, "runs": [execution_json(e) for e in executions],
+         "state": state},
+        indent=2,
+    ) + "\n"  # fmt: skip
+
+
+def report_text(scenario: str, executions: list[Execution], state: dict[str, Any]) -> str:
+    lines = [f"Rehearsal: {scenario}"]
+    for execution in executions:
+        lines.append(f"\n{execution.name} ({execution.id}): {execution.status}")
+        for step in execution.steps:
+            lines.append(f"  {step.status:<9} {step.stage} / {step.action} ({step.duration:.1f} s)")
+            lines += [f"      $ {line}" for c in step.commands for line in c.splitlines()[:1]]
+            for call in step.calls:
+                lines.append(f"      {call.decision:<16} {call.action} {call.resource}")
+            if step.message:
+                lines += [f"      ! {line}" for line in step.message.splitlines()]
+        if execution.approval:
+            verdict = "approved" if execution.approval.approved else "rejected"
+            lines.append(f"  approval ({verdict}): {execution.approval.text}")
+    lines.append("\nFinal state:")
+    lines += [f"  ssm {name} = {value}" for name, value in state["ssm"].items()]
+    for repository, tags in state["ecr"].items():
+        shown = ", ".join(f"{tag} -> {rev[:12]}" for tag, rev in sorted(tags.items())) or "empty"
+        lines.append(f"  ecr {repository}: {shown}")
+    lines += [f"  ecs {service}: {image}" for service, image in state["ecs"].items()]
+    broker = state["rabbitmq"]
+    lines.append(f"  rabbitmq vhosts: {', '.join(broker['vhosts'])}")
+    lines.append(f"  rabbitmq users: {', '.join(u['name'] for u in broker['users'])}")
+    lines += [
+        f"  rabbitmq permission {p['user']} on {p['vhost']}: "
+        f"{p['configure']} {p['write']} {p['read']}"
+        for p in broker["permissions"]
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,124 @@
+"""Scenarios: which executions a rehearsal runs, and what the world does to them.
+
+A scenario is a list of runs. Each run may first commit files to the source, sets the
+stand-ins' knobs (`fail`: exit codes of the application's tools; `lose_push`: image pushes the
+Docker SDK loses), starts one pipeline (or two at once with `together`), approves or rejects,
+and may retry a failed execution after changing the knobs. Built-in scenarios by name, or a
+YAML file of the same shape:
+
+    description: a failing install, fixed and retried
+    runs:
+      - pipeline: normal
+        knobs: {fail: [{program: vendor/bin/install, args: "-r EU/production", exit: 1}]}
+        retry_with: {}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import RehearsalError
+from .pipeline import Execution
+
+
+@dataclass(frozen=True)
+class Run:
+    pipeline: str = "normal"
+    together: str | None = None  # another pipeline started at the same moment
+    files: Mapping[str, str | None] = field(default_factory=dict)  # committed first
+    knobs: Mapping[str, Any] = field(default_factory=dict)
+    approve: bool = True
+    retry_with: Mapping[str, Any] | None = None  # knobs for a retry after a failure
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    runs: tuple[Run, ...]
+
+
+_INSTALL_FAILS = {"fail": [{"program": "vendor/bin/install", "args": "production", "exit": 1}]}
+
+BUILT_IN: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        Scenario("first-deployment", "the first deployment of the source's HEAD", (Run(),)),
+        Scenario(
+            "redeploy",
+            "a first deployment, then the same commit again: nothing is built twice",
+            (Run(), Run()),
+        ),
+        Scenario(
+            "destructive",
+            "a first deployment through the destructive pipeline",
+            (Run(pipeline="destructive"),),
+        ),
+        Scenario(
+            "failing-install",
+            "the install hook fails, is fixed, and the failed stage is retried",
+            (Run(knobs=_INSTALL_FAILS, retry_with={}),),
+        ),
+        Scenario(
+            "lost-push",
+            "the Docker SDK loses the push of one image",
+            (Run(knobs={"lose_push": ["yves"]}),),
+        ),
+        Scenario(
+            "together",
+            "normal and destructive started at the same moment",
+            (Run(pipeline="normal", together="destructive"),),
+        ),
+    )
+}
+
+
+def load_scenario(name_or_file: str | None) -> Scenario:
+    if not name_or_file:
+        return BUILT_IN["first-deployment"]
+    if name_or_file in BUILT_IN:
+        return BUILT_IN[name_or_file]
+    path = Path(name_or_file)
+    if not path.is_file():
+        raise RehearsalError(
+            f"--scenario {name_or_file}: neither a built-in scenario "
+            f"({', '.join(BUILT_IN)}) nor a file"
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        runs = tuple(_run(item) for item in data["runs"])
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+        raise RehearsalError(f"{path}: not a scenario ({type(exc).__name__}: {exc})") from None
+    return Scenario(path.stem, str(data.get("description", "")), runs)
+
+
+def _run(item: Mapping[str, Any]) -> Run:
+    allowed = {"pipeline", "together", "files", "knobs", "approve", "retry_with"}
+    unknown = set(item) - allowed
+    if unknown:
+        raise ValueError(f"unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
+    return Run(**item)
+
+
+def play(rehearsal: Any, scenario: Scenario) -> list[Execution]:
+    """Run the scenario in an open Rehearsal; returns its executions in the order they ran."""
+    done: list[Execution] = []
+    for run in scenario.runs:
+        if run.files:
+            rehearsal.source.commit(f"scenario {scenario.name}", dict(run.files))
+        rehearsal.set_knobs(**run.knobs)
+        first = rehearsal.start(run.pipeline, approve=run.approve)
+        if run.together:
+            # Both start now; the later one reaches Build_and_Prepare first and must give way.
+            second = rehearsal.start(run.together, approve=run.approve)
+            done.append(second.run())
+        done.append(first.run())
+        if first.status == "Failed" and run.retry_with is not None:
+            rehearsal.set_knobs(**run.retry_with)
+            first.retry()  # the same execution goes on: its report shows both attempts
+    return done

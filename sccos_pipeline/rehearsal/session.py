@@ -1,0 +1,252 @@
+"""A rehearsal session: the servers, the world, and the executions run in it.
+
+    with Rehearsal(cdk_out, "sccos-spryker-demo-staging") as rehearsal:
+        execution = rehearsal.start("normal").run()
+        rehearsal.state()
+
+Every server it starts (moto, the proxy, RabbitMQ, the IAM simulator) is stopped on exit,
+including on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from .aws import AwsEmulator, Gate
+from .calls import Access, parameter_arn, Request
+from .codebuild import Build, BuildError, BuildResult, run_build
+from .errors import RehearsalError
+from .iam import Authorizer
+from .pipeline import Execution
+from .rabbitmq import RabbitMQ
+from .standins import REHEARSAL_KEY, lay_application, write_standins
+from .template import StackTemplate, load_stack
+from .world import (
+    SourceRepository,
+    create_existing,
+    create_resources,
+    describe,
+    final_state,
+    secret_name,
+)
+
+_ECR_HOST = ".dkr.ecr."
+STANDARD_IMAGE_PREFIX = "aws/codebuild/"
+
+
+class Rehearsal:
+    def __init__(self, cdk_out: Path, stack: str, *, source: Path | None = None) -> None:
+        self.template: StackTemplate = load_stack(cdk_out, stack)
+        self.description = describe(cdk_out, self.template)
+        self._source_dir = source or self.description.deploy_file.parent
+        self.knobs: dict[str, Any] = {}
+        self.executions: dict[str, list[Execution]] = {}
+        self._tick = 0
+        self._lock = threading.Lock()
+        self._stack = contextlib.ExitStack()
+
+    # Set-up and tear-down -------------------------------------------------------------------
+    def __enter__(self) -> Rehearsal:
+        try:
+            self._open()
+        except BaseException:
+            self._stack.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def _open(self) -> None:
+        self.workdir = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="sccos-")))
+        self.source = SourceRepository(self._source_dir, self.workdir)
+        self.bin = self.workdir / "bin"
+        self.records = self.workdir / "standins.jsonl"
+        self.records.touch()
+        self.knobs_file = self.workdir / "knobs.json"
+        self.set_knobs()
+        write_standins(self.bin, self.records, self.knobs_file)
+        self.rabbit = RabbitMQ()  # its own folder: the broker runs as user rabbitmq
+        self._stack.callback(self.rabbit.stop)
+        authorizer = Authorizer()
+        self._stack.callback(authorizer.close)
+        self.gate = Gate(self.template, authorizer)
+        local = {"codepipeline": self._codepipeline_api}
+        self.aws = AwsEmulator(self.gate, local)
+        self._stack.callback(self.aws.close)
+        self.rabbit.start()
+        create_resources(self.aws, self.template)
+        create_existing(self.aws, self.template, self.description, self.rabbit)
+
+    def set_knobs(self, **knobs: Any) -> None:
+        """Scenario knobs the stand-ins read: `lose_push`, `fail` (see standins)."""
+        self.knobs = knobs
+        self.knobs_file.write_text(json.dumps(knobs), encoding="utf-8")
+
+    # Executions -----------------------------------------------------------------------------
+    def clock(self) -> float:
+        with self._lock:
+            self._tick += 1
+            return 1_800_000_000.0 + self._tick
+
+    def register(self, execution: Execution) -> None:
+        self.executions.setdefault(execution.name, []).insert(0, execution)
+
+    def pipeline_name(self, kind: str) -> str:
+        names = [
+            self.template.resolve(r["Properties"]["Name"])
+            for r in self.template.resources("AWS::CodePipeline::Pipeline").values()
+        ]
+        matches = [n for n in names if kind == n or f"-{kind}-" in f"-{n}-".lower()]
+        if len(matches) != 1:
+            raise RehearsalError(f"no single {kind!r} pipeline in {self.template.name}: {names}")
+        return str(matches[0])
+
+    def start(self, kind: str = "normal", *, approve: bool = True) -> Execution:
+        return Execution(self, self.pipeline_name(kind), approve=approve)
+
+    def _codepipeline_api(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        name = str(params.get("pipelineName", params.get("name", "")))
+        if not any(self.pipeline_name_exists(name) for _ in [0]):
+            raise KeyError(f"pipeline {name} does not exist")
+        runs = self.executions.get(name, [])
+        if operation == "ListPipelineExecutions":
+            return {"pipelineExecutionSummaries": [e.summary() for e in runs]}
+        if operation == "GetPipelineExecution":
+            [run] = [e for e in runs if e.id == params.get("pipelineExecutionId")]
+            return {"pipelineExecution": {"pipelineName": name, **run.summary()}}
+        raise KeyError(f"the rehearsal does not serve codepipeline {operation}")
+
+    def pipeline_name_exists(self, name: str) -> bool:
+        return any(
+            self.template.resolve(r["Properties"]["Name"]) == name
+            for r in self.template.resources("AWS::CodePipeline::Pipeline").values()
+        )
+
+    # Builds ---------------------------------------------------------------------------------
+    def prepare_build(self, step: str, project_name: str, folder: Path) -> tuple[Build, str, str]:
+        """The build of a project: its buildspec, environment, image and role."""
+        found = [
+            r["Properties"]
+            for r in self.template.resources("AWS::CodeBuild::Project").values()
+            if self.template.resolve(r["Properties"]["Name"]) == project_name
+        ]
+        if not found:
+            raise BuildError(f"project {project_name} is not in the template")
+        project = self.template.resolve(found[0])
+        role = project["ServiceRole"]
+        if not role.startswith("arn:"):
+            role = f"arn:aws:iam::{self.template.account}:role/{role}"
+        shutil.rmtree(folder, ignore_errors=True)
+        source_dir = folder / "src"
+        source_dir.mkdir(parents=True)
+        logs = (project.get("LogsConfig") or {}).get("CloudWatchLogs") or {}
+        if logs.get("GroupName"):
+            group = f"arn:aws:logs:{self.template.region}:{self.template.account}:log-group:{logs['GroupName']}"
+            for action in ("logs:CreateLogStream", "logs:PutLogEvents"):
+                self.gate.require(
+                    step, role, "codebuild logs", Access(action, f"{group}:log-stream:rehearsal")
+                )
+        image_env, rewrite = self._image(step, role, project["Environment"], folder)
+        rewrite = {**rewrite, self.description.broker_api_url: self.rabbit.api_url}
+        build = Build(
+            project=project_name,
+            buildspec=project["Source"]["BuildSpec"],
+            source_dir=source_dir,
+            image_env=image_env,
+            project_env=project["Environment"].get("EnvironmentVariables", []),
+            service_env={
+                "CODEBUILD_SRC_DIR": str(source_dir),
+                "CODEBUILD_BUILD_ID": f"{project_name}:rehearsal",
+                **self.aws.cli_environment(role, step),
+            },
+            path=[str(self.bin), str(Path(__import__("sys").executable).parent)],
+            rewrite=rewrite,
+        )
+        return build, project["Source"]["BuildSpec"], role
+
+    def _image(
+        self, step: str, role: str, environment: dict[str, Any], folder: Path
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """A custom ECR image is pulled with the project's role; its ENV and application come
+        from what the Docker SDK stand-in pushed. CodeBuild's own images are this machine."""
+        image = str(environment["Image"])
+        if image.startswith(STANDARD_IMAGE_PREFIX):
+            return {}, {}
+        if _ECR_HOST not in image:
+            raise BuildError(f"CLIENT_ERROR: the rehearsal cannot pull {image}")
+        registry, _, rest = image.partition("/")
+        repository, _, tag = rest.partition(":")
+        arn = f"arn:aws:ecr:{self.template.region}:{self.template.account}:repository/{repository}"
+        self.gate.require(
+            step, role, "codebuild image pull", Access("ecr:GetAuthorizationToken", "*")
+        )
+        for action in (
+            "ecr:BatchCheckLayerAvailability",
+            "ecr:GetDownloadUrlForLayer",
+            "ecr:BatchGetImage",
+        ):
+            self.gate.require(step, role, "codebuild image pull", Access(action, arn))
+        images = self.aws.admin("ecr").batch_get_image(
+            repositoryName=repository, imageIds=[{"imageTag": tag}]
+        )["images"]
+        if not images:
+            raise BuildError(f"CLIENT_ERROR: image {image} not found (no {repository}:{tag})")
+        body = json.loads(images[0]["imageManifest"]).get(REHEARSAL_KEY) or {}
+        env = {str(k): str(v) for k, v in (body.get("env") or {}).items()}
+        app = folder / "image" / "app"
+        self.source.export(env.get("SPRYKER_BUILD_HASH", ""), app)
+        lay_application(app, self.bin)
+        return env, {str(body.get("workdir", "/data")): str(app)}
+
+    def run_build(self, step: str, build: Build, role: str) -> tuple[list[str], BuildResult]:
+        offset = self.records.stat().st_size
+        outcome = run_build(build, lambda kind, value: self._secret(step, role, kind, value))
+        with self.records.open(encoding="utf-8") as handle:
+            handle.seek(offset)
+            calls = [json.loads(line) for line in handle if line.strip()]
+        ran = [*outcome.commands]
+        ran += [
+            f"[stand-in] {c['program']} {' '.join(c['args'])}".rstrip()
+            + (f" (exit {c['exit']})" if c.get("exit") else "")
+            + (" (lost)" if c.get("lost") else "")
+            for c in calls
+        ]
+        return ran, outcome
+
+    def _secret(self, step: str, role: str, kind: str, value: str) -> str:
+        request = Request("ssm", "", {}, self.template.region, self.template.account)
+        if kind == "PARAMETER_STORE":
+            decision = self.gate.authorize(
+                step,
+                role,
+                "codebuild variables",
+                Access("ssm:GetParameters", parameter_arn(request, value)),
+            )
+            if not decision.allowed:
+                raise BuildError(f"CLIENT_ERROR: {decision.explanation}")
+            answer = self.aws.admin("ssm").get_parameter(Name=value, WithDecryption=True)
+            return str(answer["Parameter"]["Value"])
+        parts = value.split(":")
+        arn, key = (":".join(parts[:7]), parts[7] if len(parts) > 7 else "")
+        if not value.startswith("arn:"):
+            arn, _, key = value.partition(":")
+        decision = self.gate.authorize(
+            step, role, "codebuild variables", Access("secretsmanager:GetSecretValue", arn)
+        )
+        if not decision.allowed:
+            raise BuildError(f"CLIENT_ERROR: {decision.explanation}")
+        name = secret_name(arn) if arn.startswith("arn:") else arn
+        text = self.aws.admin("secretsmanager").get_secret_value(SecretId=name)["SecretString"]
+        return str(json.loads(text)[key]) if key else str(text)
+
+    # State ----------------------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        return final_state(self.aws, self.template, self.description, self.rabbit)

@@ -1,0 +1,267 @@
+"""The environment a rehearsal deploys into: the stack's own resources as `cdk deploy` would
+create them, the existing parts it references (cluster, services, secrets, broker), the
+source repository, and the final state a report shows.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .aws import AwsEmulator
+from .errors import RehearsalError
+from .rabbitmq import RabbitMQ
+from .standins import REHEARSAL_KEY
+from .template import StackTemplate
+
+METADATA_TYPE = "sccos-pipeline:environment"
+APPLICATION_USER = "spryker"
+# A password a shell would break on: the broker step must pass it as JSON, not interpolate it.
+APPLICATION_PASSWORD = 'pa"ss\\word $HOME'  # noqa: S105 - the rehearsal's own broker user
+INITIAL_IMAGE = "bootstrap"  # what the services run before the first deployment
+
+
+@dataclass(frozen=True)
+class EnvironmentDescription:
+    """What the construct recorded for the rehearsal in the cloud assembly's metadata."""
+
+    project: str
+    deploy_file: Path
+    deploy_file_in_repository: str
+    app_dir: str
+    broker_api_url: str
+    services: Mapping[str, Mapping[str, str]]
+
+
+def describe(cdk_out: Path, template: StackTemplate) -> EnvironmentDescription:
+    manifest = json.loads((cdk_out / "manifest.json").read_text(encoding="utf-8"))
+    artifact = next(
+        (a for k, a in manifest.get("artifacts", {}).items()
+         if k == template.name or a.get("displayName") == template.name),
+        {},
+    )  # fmt: skip
+    files = [artifact.get("additionalMetadataFile")] if "additionalMetadataFile" in artifact else []
+    entries: dict[str, Any] = dict(artifact.get("metadata") or {})
+    for name in files:
+        entries.update(json.loads((cdk_out / str(name)).read_text(encoding="utf-8")))
+    found = [e["data"] for items in entries.values() for e in items if e["type"] == METADATA_TYPE]
+    if len(found) != 1:
+        raise RehearsalError(
+            f"stack {template.name} has {len(found)} SprykerEnvironment(s); the rehearsal runs a "
+            "stack with exactly one (synthesize it with sccos_pipeline's SprykerEnvironment)"
+        )
+    data = found[0]
+    return EnvironmentDescription(
+        project=data["project"],
+        deploy_file=Path(data["deployFile"]),
+        deploy_file_in_repository=data["deployFileInRepository"],
+        app_dir=data["appDir"],
+        broker_api_url=data["brokerApiUrl"],
+        services=data["services"],
+    )
+
+
+def _git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        raise RehearsalError(f"git {' '.join(args)} failed in {repo}: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+class SourceRepository:
+    """The rehearsal's own copy of the source: a clone, or the folder's snapshot committed."""
+
+    def __init__(self, source: Path, workdir: Path) -> None:
+        if not source.is_dir():
+            raise RehearsalError(f"--source {source}: not a folder")
+        self.path = workdir / "source"
+        inside = subprocess.run(
+            ["git", "-C", str(source), "rev-parse", "--show-toplevel"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if inside.returncode == 0 and Path(inside.stdout.strip()).resolve() == source.resolve():
+            _git(workdir, "clone", "--quiet", "--no-hardlinks", str(source), str(self.path))
+        else:
+            shutil.copytree(source, self.path, ignore=shutil.ignore_patterns(".git"))
+            _git(self.path, "init", "--quiet", "--initial-branch", "main")
+            self.commit("snapshot of " + str(source))
+        _git(self.path, "config", "user.email", "rehearsal@sccos-pipeline.invalid")
+        _git(self.path, "config", "user.name", "sccos-pipeline rehearsal")
+
+    def commit(self, message: str, files: Mapping[str, str | None] | None = None) -> str:
+        for name, content in (files or {}).items():
+            target = self.path / name
+            if content is None:
+                target.unlink(missing_ok=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(content, encoding="utf-8")
+        _git(self.path, "-c", "user.email=r@sccos.invalid", "-c", "user.name=rehearsal", "add",
+             "-A")  # fmt: skip
+        _git(self.path, "-c", "user.email=r@sccos.invalid", "-c", "user.name=rehearsal", "commit",
+             "--quiet", "--allow-empty", "-m", message)  # fmt: skip
+        return self.head()
+
+    def head(self) -> str:
+        return _git(self.path, "rev-parse", "HEAD")
+
+    def read(self, name: str) -> str:
+        return (self.path / name).read_text(encoding="utf-8")
+
+    def export(self, revision: str, target: Path) -> bool:
+        """The tree of `revision` into `target`; False when the revision is unknown."""
+        target.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile() as archive:
+            done = subprocess.run(
+                ["git", "-C", str(self.path), "archive", "--format=tar", revision],
+                stdout=archive, stderr=subprocess.DEVNULL, check=False,
+            )  # fmt: skip
+            if done.returncode:
+                return False
+            archive.seek(0)
+            with tarfile.open(fileobj=archive) as tar:
+                tar.extractall(target, filter="data")
+        return True
+
+
+@dataclass
+class Secrets:
+    """Values the scenario gives the secrets and parameters the template reads."""
+
+    values: dict[str, str] = field(default_factory=dict)  # secret name -> JSON text
+
+
+def create_resources(aws: AwsEmulator, template: StackTemplate) -> None:
+    """The stack's own resources that steps call, as `cdk deploy` creates them."""
+    ecr, ssm, sns = aws.admin("ecr"), aws.admin("ssm"), aws.admin("sns")
+    for logical in template.resources("AWS::ECR::Repository"):
+        ecr.create_repository(repositoryName=template.physical_name(logical))
+    for logical, resource in template.resources("AWS::SSM::Parameter").items():
+        props = template.resolve(resource["Properties"])
+        ssm.put_parameter(
+            Name=props["Name"], Value=props["Value"], Type=props.get("Type", "String")
+        )
+    for logical in template.resources("AWS::SNS::Topic"):
+        sns.create_topic(Name=template.physical_name(logical))
+
+
+def secret_name(arn: str) -> str:
+    """A secret's name from its complete ARN (the name, then `-` and six random characters)."""
+    name = arn.split(":secret:", 1)[1].split(":", 1)[0]
+    return name[:-7] if len(name) > 7 and name[-7] == "-" else name
+
+
+def create_existing(
+    aws: AwsEmulator,
+    template: StackTemplate,
+    description: EnvironmentDescription,
+    rabbit: RabbitMQ,
+) -> None:
+    """What the stack only references: cluster, services, secrets, parameters."""
+    ecs = aws.admin("ecs")
+    ecs.put_account_setting(name="serviceLongArnFormat", value="enabled")
+    registry = f"{template.account}.dkr.ecr.{template.region}.amazonaws.com"
+    for target in description.services.values():
+        ecs.create_cluster(clusterName=target["cluster"])
+        definition = ecs.register_task_definition(
+            family=target["service"],
+            taskRoleArn=f"arn:aws:iam::{template.account}:role/{target['service']}-task",
+            containerDefinitions=[
+                {"name": target["container"], "image": f"{registry}/{INITIAL_IMAGE}:none",
+                 "memory": 512},
+            ],
+        )["taskDefinition"]["taskDefinitionArn"]  # fmt: skip
+        ecs.create_service(
+            cluster=target["cluster"],
+            serviceName=target["service"],
+            taskDefinition=definition,
+            desiredCount=1,
+        )
+    secrets, ssm = aws.admin("secretsmanager"), aws.admin("ssm")
+    created: set[str] = set()
+    variables = [
+        variable
+        for project in template.resources("AWS::CodeBuild::Project").values()
+        for variable in template.resolve(project["Properties"]["Environment"]).get(
+            "EnvironmentVariables", []
+        )
+    ]
+    # The broker step's variables say which secret is the admin's and which the application's.
+    variables.sort(key=lambda v: not v["Name"].startswith("SCCOS_BROKER_"))
+    if True:
+        for variable in variables:
+            value, kind = variable["Value"], variable.get("Type", "PLAINTEXT")
+            if kind == "SECRETS_MANAGER":
+                arn = value.rsplit(":", 1)[0] if value.count(":") > 6 else value
+                name = secret_name(arn)
+                if name in created:
+                    continue
+                created.add(name)
+                content = _secret_content(variable["Name"], rabbit)
+                secrets.create_secret(Name=name, SecretString=json.dumps(content))
+            elif kind == "PARAMETER_STORE" and value not in created:
+                created.add(value)
+                ssm.put_parameter(Name=value, Value="rehearsal-value", Type="SecureString")
+
+
+def _secret_content(variable: str, rabbit: RabbitMQ) -> dict[str, str]:
+    if variable.startswith("SCCOS_BROKER_ADMIN"):
+        return {"username": rabbit.admin_user, "password": rabbit.admin_password}
+    if variable.startswith("SCCOS_BROKER_APP"):
+        return {"username": APPLICATION_USER, "password": APPLICATION_PASSWORD}
+    return {"username": "rehearsal", "password": "rehearsal-secret"}
+
+
+def image_revision(manifest: str) -> str:
+    data = json.loads(manifest)
+    body = data.get(REHEARSAL_KEY) or {}
+    env = body.get("env") or {}
+    return str(env.get("SPRYKER_BUILD_HASH", "?"))
+
+
+def final_state(
+    aws: AwsEmulator, template: StackTemplate, description: EnvironmentDescription,
+    rabbit: RabbitMQ,
+) -> dict[str, Any]:  # fmt: skip
+    """SSM versions, ECR tags per repository (tag -> the image's commit), each service's
+    image, and RabbitMQ's vhosts, users and permissions."""
+    ssm, ecr, ecs = aws.admin("ssm"), aws.admin("ecr"), aws.admin("ecs")
+    versions = {}
+    for resource in template.resources("AWS::SSM::Parameter").values():
+        name = template.resolve(resource["Properties"])["Name"]
+        versions[name] = ssm.get_parameter(Name=name)["Parameter"]["Value"]
+    tags: dict[str, dict[str, str]] = {}
+    for logical in template.resources("AWS::ECR::Repository"):
+        repository = template.physical_name(logical)
+        ids = ecr.list_images(repositoryName=repository).get("imageIds", [])
+        revisions: dict[str, str] = {}
+        for digest in {i["imageDigest"] for i in ids}:
+            [image] = ecr.batch_get_image(
+                repositoryName=repository, imageIds=[{"imageDigest": digest}]
+            )["images"]
+            revisions[digest] = image_revision(image["imageManifest"])
+        tags[repository] = {
+            i["imageTag"]: revisions[i["imageDigest"]]
+            for i in sorted(ids, key=lambda i: i.get("imageTag", ""))
+            if "imageTag" in i
+        }
+    services = {}
+    for target in description.services.values():
+        described = ecs.describe_services(cluster=target["cluster"], services=[target["service"]])
+        definition = ecs.describe_task_definition(
+            taskDefinition=described["services"][0]["taskDefinition"]
+        )["taskDefinition"]
+        container = next(
+            c for c in definition["containerDefinitions"] if c["name"] == target["container"]
+        )
+        services[target["service"]] = container["image"].rsplit("/", 1)[-1]
+    return {"ssm": versions, "ecr": tags, "ecs": services, "rabbitmq": rabbit.state()}
