@@ -14,7 +14,7 @@ OFFLINE := env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKE
 
 .PHONY: setup synth test lint typecheck unit bench clean
 
-setup: $(STAMPS)/python $(STAMPS)/node
+setup: $(STAMPS)/python $(STAMPS)/node $(STAMPS)/rabbitmq
 
 $(STAMPS)/python: requirements.txt requirements-dev.txt pyproject.toml
 	@mkdir -p $(STAMPS)
@@ -26,6 +26,24 @@ $(STAMPS)/python: requirements.txt requirements-dev.txt pyproject.toml
 $(STAMPS)/node: package.json package-lock.json
 	@mkdir -p $(STAMPS)
 	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The rehearsal runs a real RabbitMQ (Debian's). Its postinst may start a system instance on the
+# default ports: stop it and its epmd, since the rehearsal starts its own on free ports.
+$(STAMPS)/rabbitmq:
+	@mkdir -p $(STAMPS)
+	@if command -v rabbitmq-server >/dev/null || test -x /usr/sbin/rabbitmq-server; then \
+	  echo "RabbitMQ: rabbitmq-server is installed"; \
+	elif [ "$$(id -u)" != 0 ]; then \
+	  echo "RabbitMQ is missing: as root, run 'apt-get install --no-install-recommends rabbitmq-server', then make again" >&2; \
+	  exit 1; \
+	else \
+	  echo "RabbitMQ: installing Debian's rabbitmq-server (apt-get, about a minute)"; \
+	  apt-get update -q >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends rabbitmq-server >/dev/null && \
+	  { service rabbitmq-server stop >/dev/null 2>&1 || true; } && \
+	  { epmd -kill >/dev/null 2>&1 || true; }; \
+	fi
 	@touch $@
 
 synth: setup
