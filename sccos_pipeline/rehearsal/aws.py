@@ -291,6 +291,12 @@ class AwsEmulator:
             self._moto.start()
         except OSError as exc:
             raise RehearsalError(f"moto could not start on port {self.moto_port}: {exc}") from None
+        # moto keeps its state per process: a rehearsal starts from an empty account.
+        import urllib.request  # noqa: PLC0415
+
+        reset = urllib.request.Request(f"{self.moto_endpoint}/moto-api/reset", method="POST")
+        with urllib.request.urlopen(reset, timeout=30):
+            pass
         self._proxy = _Proxy(gate, self.moto_port, local, self._enrich)
         self._thread = threading.Thread(target=self._proxy.serve_forever, daemon=True)
         self._thread.start()

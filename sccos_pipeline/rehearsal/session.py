@@ -15,6 +15,7 @@ import json
 import shutil
 import tempfile
 import threading
+from urllib.parse import quote
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -42,10 +43,23 @@ STANDARD_IMAGE_PREFIX = "aws/codebuild/"
 
 
 class Rehearsal:
-    def __init__(self, cdk_out: Path, stack: str, *, source: Path | None = None) -> None:
+    def __init__(
+        self,
+        cdk_out: Path,
+        stack: str,
+        *,
+        source: Path | None = None,
+        rabbit: RabbitMQ | None = None,
+    ) -> None:
+        """
+        :param source: the repository to deploy. Default: the deploy file's folder.
+        :param rabbit: a running RabbitMQ to use (emptied first; not stopped). Default: one is
+            started and stopped with the rehearsal.
+        """
         self.template: StackTemplate = load_stack(cdk_out, stack)
         self.description = describe(cdk_out, self.template)
         self._source_dir = source or self.description.deploy_file.parent
+        self._shared_rabbit = rabbit
         self.knobs: dict[str, Any] = {}
         self.executions: dict[str, list[Execution]] = {}
         self._tick = 0
@@ -73,15 +87,21 @@ class Rehearsal:
         self.knobs_file = self.workdir / "knobs.json"
         self.set_knobs()
         write_standins(self.bin, self.records, self.knobs_file)
-        self.rabbit = RabbitMQ()  # its own folder: the broker runs as user rabbitmq
-        self._stack.callback(self.rabbit.stop)
+        if self._shared_rabbit is None:
+            self.rabbit = RabbitMQ()  # its own folder: the broker runs as user rabbitmq
+            self._stack.callback(self.rabbit.stop)
+        else:
+            self.rabbit = self._shared_rabbit
         authorizer = Authorizer()
         self._stack.callback(authorizer.close)
         self.gate = Gate(self.template, authorizer)
         local = {"codepipeline": self._codepipeline_api}
         self.aws = AwsEmulator(self.gate, local)
         self._stack.callback(self.aws.close)
-        self.rabbit.start()
+        if self._shared_rabbit is None:
+            self.rabbit.start()
+        else:
+            _empty(self.rabbit)
         create_resources(self.aws, self.template)
         create_existing(self.aws, self.template, self.description, self.rabbit)
 
@@ -247,6 +267,30 @@ class Rehearsal:
         text = self.aws.admin("secretsmanager").get_secret_value(SecretId=name)["SecretString"]
         return str(json.loads(text)[key]) if key else str(text)
 
+    def standin_calls(self) -> list[dict[str, Any]]:
+        """Every call of a stand-in so far: program, args, cwd, and for the application's
+        tools the pipeline variables they saw and their exit code."""
+        with self.records.open(encoding="utf-8") as handle:
+            return [json.loads(line) for line in handle if line.strip()]
+
+    def image_env(self, repository: str, tag: str) -> dict[str, str]:
+        """The ENV of an image in the emulated ECR (what the Docker SDK stand-in baked)."""
+        [image] = self.aws.admin("ecr").batch_get_image(
+            repositoryName=repository, imageIds=[{"imageTag": tag}]
+        )["images"]
+        body = json.loads(image["imageManifest"]).get(REHEARSAL_KEY) or {}
+        return dict(body.get("env") or {})
+
     # State ----------------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
         return final_state(self.aws, self.template, self.description, self.rabbit)
+
+
+def _empty(rabbit: RabbitMQ) -> None:
+    """A shared broker as new: only its default vhost and its admin."""
+    for vhost in rabbit.request("GET", "/vhosts"):
+        if vhost["name"] != "/":
+            rabbit.request("DELETE", f"/vhosts/{quote(vhost['name'], safe='')}")
+    for user in rabbit.request("GET", "/users"):
+        if user["name"] != rabbit.admin_user:
+            rabbit.request("DELETE", f"/users/{quote(user['name'], safe='')}")

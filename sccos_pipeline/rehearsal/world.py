@@ -245,10 +245,10 @@ def final_state(
         ids = ecr.list_images(repositoryName=repository).get("imageIds", [])
         revisions: dict[str, str] = {}
         for digest in {i["imageDigest"] for i in ids}:
-            [image] = ecr.batch_get_image(
+            images = ecr.batch_get_image(
                 repositoryName=repository, imageIds=[{"imageDigest": digest}]
-            )["images"]
-            revisions[digest] = image_revision(image["imageManifest"])
+            )["images"]  # one entry per tag of the digest
+            revisions[digest] = image_revision(images[0]["imageManifest"])
         tags[repository] = {
             i["imageTag"]: revisions[i["imageDigest"]]
             for i in sorted(ids, key=lambda i: i.get("imageTag", ""))

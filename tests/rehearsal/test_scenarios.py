@@ -1,0 +1,189 @@
+"""Rehearsal scenarios: the synthesized pipelines run end to end, and what they did is checked.
+
+Each scenario reproduces a behaviour a user relies on, or a defect found by reading the
+pipelines against Spryker's docs (see each test). Expected values are written out literally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sccos_pipeline.rehearsal.pipeline import Execution
+from sccos_pipeline.rehearsal.rabbitmq import RabbitMQ
+from sccos_pipeline.rehearsal.session import Rehearsal
+from tests.rehearsal.conftest import EXAMPLE_STACK, needs_rabbitmq
+
+pytestmark = [needs_rabbitmq, pytest.mark.scenario, pytest.mark.timeout(900)]
+
+DEPLOY_FILE = "deploy.spryker-demo-staging.yml"
+PRE_DEPLOY_LINE = "    SPRYKER_HOOK_BEFORE_DEPLOY: 'vendor/bin/install -r EU/pre-deploy -vvv'\n"
+
+
+@pytest.fixture
+def rehearsal(example_assembly: Path, broker: RabbitMQ) -> Iterator[Rehearsal]:
+    with Rehearsal(example_assembly, EXAMPLE_STACK, rabbit=broker) as session:
+        yield session
+
+
+def step(execution: Execution, stage: str, action: str | None = None) -> Any:
+    [found] = [s for s in execution.steps if s.stage == stage and s.action == (action or stage)]
+    return found
+
+
+def tools(rehearsal: Rehearsal, since: int = 0) -> list[tuple[str, str, str]]:
+    """(program, arguments, SPRYKER_BUILD_HASH seen) of the application's tools, in order."""
+    return [
+        (c["program"], " ".join(c["args"]), c["env"].get("SPRYKER_BUILD_HASH", ""))
+        for c in rehearsal.standin_calls()[since:]
+        if c["program"].startswith("vendor/bin/")
+    ]
+
+
+def test_first_deployment_of_the_example(rehearsal: Rehearsal) -> None:
+    commit = rehearsal.source.head()
+    execution = rehearsal.start("normal").run()
+    assert execution.status == "Succeeded", [s.message for s in execution.steps if s.message]
+    state = rehearsal.state()
+    assert state["ssm"] == {
+        "/spryker-demo-staging/pipeline/latest_built_version": commit,
+        "/spryker-demo-staging/pipeline/desired_version": commit,
+        "/spryker-demo-staging/pipeline/last_deployed_version": commit,
+    }
+    assert state["ecr"]["spryker-demo-staging-boffice_eu"] == {
+        commit: commit, "latest": commit, "sccos-desired": commit, "sccos-deployed": commit,
+    }  # fmt: skip
+    assert state["ecs"] == {
+        "spryker-demo-staging-boffice": f"spryker-demo-staging-boffice_eu:{commit}",
+        "spryker-demo-staging-backgw": f"spryker-demo-staging-backgw_eu:{commit}",
+        "spryker-demo-staging-yves": f"spryker-demo-staging-yves_eu:{commit}",
+        "spryker-demo-staging-glue": f"spryker-demo-staging-glue_eu:{commit}",
+        "spryker-demo-staging-frontend": f"spryker-demo-staging-frontend:{commit}",
+        "spryker-demo-staging-jenkins": f"spryker-demo-staging-jenkins:{commit}",
+    }
+    assert state["rabbitmq"]["vhosts"] == ["/", "at_queue", "de_queue"]
+    assert {(p["user"], p["vhost"]) for p in state["rabbitmq"]["permissions"]} >= {
+        ("spryker", "at_queue"), ("spryker", "de_queue"),
+    }  # fmt: skip
+    # Nothing runs yet: pre-deploy says so and runs no hook; install and post-deploy run.
+    assert "First deployment: no version runs yet" in step(execution, "Run_pre-deploy_hook").log
+    assert tools(rehearsal) == [
+        ("vendor/bin/install", "-r EU/production --no-ansi -vvv", commit),
+        ("vendor/bin/console", "scheduler:setup -vvv --no-ansi", commit),
+    ]
+    assert execution.approval is not None
+    assert execution.approval.text == (
+        f"spryker-demo-staging-normal-deploy: deploy {commit} over the last deployed version none"
+    )
+    order = [s.stage for s in execution.steps]
+    assert order.index("Run_install") < order.index("Deploy_Spryker_services")
+    assert order.index("Deploy_Scheduler") < order.index("Run_install")
+    denied = [c for s in execution.steps for c in s.calls if c.decision != "Allowed"]
+    # Only the old name of CodeConnections' permission is asked first and not granted.
+    assert [(c.action, c.decision) for c in denied] == [
+        ("codestar-connections:UseConnection", "ImplicitlyDenied")
+    ]
+
+
+def test_a_pre_deploy_hook_added_takes_effect_from_the_second_deployment(
+    rehearsal: Rehearsal,
+) -> None:
+    """Defect: the buildspec fell back to the hook the deploy file had at synth, so the new
+    hook ran on the old image at once."""
+    text = rehearsal.source.read(DEPLOY_FILE)
+    first = rehearsal.source.commit(
+        "no pre-deploy hook", {DEPLOY_FILE: text.replace(PRE_DEPLOY_LINE, "")}
+    )
+    assert rehearsal.start().run().status == "Succeeded"
+    second = rehearsal.source.commit("add a pre-deploy hook", {DEPLOY_FILE: text})
+    seen = len(rehearsal.standin_calls())
+    assert rehearsal.start().run().status == "Succeeded"
+    assert tools(rehearsal, seen) == [
+        ("vendor/bin/install", "-r pre-deploy -vvv", first),  # Spryker's default, old image
+        ("vendor/bin/console", "scheduler:suspend -vvv --no-ansi", first),
+        ("vendor/bin/install", "-r EU/production --no-ansi -vvv", second),
+        ("vendor/bin/console", "scheduler:setup -vvv --no-ansi", second),
+    ]
+    third = rehearsal.source.commit("next change", {"src/next.txt": "next\n"})
+    seen = len(rehearsal.standin_calls())
+    assert rehearsal.start().run().status == "Succeeded"
+    assert tools(rehearsal, seen)[:2] == [
+        ("vendor/bin/install", "-r EU/pre-deploy -vvv", second),
+        ("vendor/bin/console", "scheduler:suspend -vvv --no-ansi", second),
+    ]
+    assert tools(rehearsal, seen)[2][2] == third
+
+
+def test_a_redeploy_of_a_built_commit_builds_and_pushes_nothing(rehearsal: Rehearsal) -> None:
+    """Defect: the build role could not DescribeImages, so every run rebuilt and re-pushed."""
+    assert rehearsal.start().run().status == "Succeeded"
+    ecr = rehearsal.aws.admin("ecr")
+    before = ecr.list_images(repositoryName="spryker-demo-staging-yves_eu")["imageIds"]
+    built = rehearsal.state()["ssm"]["/spryker-demo-staging/pipeline/latest_built_version"]
+    seen = len(rehearsal.standin_calls())
+    execution = rehearsal.start().run()
+    assert execution.status == "Succeeded"
+    assert not [c for c in rehearsal.standin_calls()[seen:] if c["program"] == "docker/sdk"]
+    assert "nothing to build" in step(execution, "Build_and_Prepare").log
+    after = ecr.list_images(repositoryName="spryker-demo-staging-yves_eu")["imageIds"]
+    assert sorted(map(str, after)) == sorted(map(str, before))
+    assert rehearsal.state()["ssm"]["/spryker-demo-staging/pipeline/latest_built_version"] == built
+
+
+def test_a_failing_install_changes_nothing_and_a_retry_runs_that_commits_image(
+    rehearsal: Rehearsal,
+) -> None:
+    old = rehearsal.source.head()
+    assert rehearsal.start().run().status == "Succeeded"
+    new = rehearsal.source.commit("a change", {"src/change.txt": "change\n"})
+    rehearsal.set_knobs(fail=[{"program": "vendor/bin/install", "args": "production", "exit": 3}])
+    execution = rehearsal.start().run()
+    assert execution.status == "Failed"
+    assert execution.steps[-1].stage == "Run_install"
+    state = rehearsal.state()
+    assert state["ssm"]["/spryker-demo-staging/pipeline/last_deployed_version"] == old
+    assert state["ecr"]["spryker-demo-staging-boffice_eu"]["sccos-deployed"] == old
+    assert set(state["ecs"].values()) - {f"spryker-demo-staging-jenkins:{new}"} == {
+        f"spryker-demo-staging-{image}:{old}"
+        for image in ("boffice_eu", "backgw_eu", "yves_eu", "glue_eu", "frontend")
+    }
+    rehearsal.set_knobs()  # the cause is fixed
+    seen = len(rehearsal.standin_calls())
+    assert execution.retry().status == "Succeeded"
+    assert tools(rehearsal, seen)[0] == (
+        "vendor/bin/install",
+        "-r EU/production --no-ansi -vvv",
+        new,
+    )
+    assert rehearsal.state()["ssm"]["/spryker-demo-staging/pipeline/last_deployed_version"] == new
+
+
+def test_a_lost_image_push_fails_the_build_before_any_hook(rehearsal: Rehearsal) -> None:
+    commit = rehearsal.source.head()
+    rehearsal.set_knobs(lose_push=["spryker-demo-staging-yves_eu"])
+    execution = rehearsal.start().run()
+    assert execution.status == "Failed"
+    assert [s.stage for s in execution.steps][-1] == "Build_and_Prepare"
+    assert f"docker/sdk export did not push: spryker-demo-staging-yves_eu:{commit}" in (
+        step(execution, "Build_and_Prepare").message
+    )
+    assert tools(rehearsal) == []
+    assert rehearsal.state()["ssm"]["/spryker-demo-staging/pipeline/latest_built_version"] == "none"
+
+
+def test_pipelines_started_together_one_gives_way(rehearsal: Rehearsal) -> None:
+    commit = rehearsal.source.head()
+    normal = rehearsal.start("normal")
+    destructive = rehearsal.start("destructive")  # started later: must give way
+    assert destructive.run().status == "Failed"
+    assert "spryker-demo-staging-normal-deploy started earlier and still runs" in (
+        step(destructive, "Build_and_Prepare").message
+    )
+    assert normal.run().status == "Succeeded"
+    state = rehearsal.state()
+    assert state["ecr"]["spryker-demo-staging-boffice_eu"]["sccos-deployed"] == commit
+    assert state["ssm"]["/spryker-demo-staging/pipeline/last_deployed_version"] == commit
+    assert all(args != "-r EU/destructive --no-ansi -vvv" for _, args, _ in tools(rehearsal))
