@@ -74,10 +74,14 @@ def validate_deploy_file(
         if model is not None and not doc.errors:
             findings += advise(model, doc, root)
     except DeployFileError as exc:
-        return Validation(display, None, tuple(warnings + exc.findings))
+        return Validation(display, None, _in_order(warnings + exc.findings))
     findings = warnings + findings
     has_error = any(f.severity is Severity.ERROR for f in findings)
-    return Validation(display, None if has_error else model, tuple(findings))
+    return Validation(display, None if has_error else model, _in_order(findings))
+
+
+def _in_order(findings: list[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=Finding.sort_key))
 
 
 def load_deploy_file(

@@ -194,3 +194,10 @@ def test_load_raises_one_error_with_every_problem(tmp_path: Path) -> None:
         load_deploy_file(tmp_path / "deploy.yml")
     assert [f.code for f in caught.value.findings] == ["SCC025", "SCC021"]
     assert "deploy.yml:2:8: error SCC025" in str(caught.value)
+
+
+def test_findings_come_in_file_order(tmp_path: Path) -> None:
+    # The image is checked before its environment; the file says the environment first.
+    text = "image:\n  environment:\n    A: 1.50\n  tag: spryker/php:7.4\n"
+    result = load(tmp_path, text)
+    assert [(f.code, f.position.line) for f in result.findings] == [("SCC130", 3), ("SCC101", 4)]
