@@ -249,7 +249,7 @@ def _environment(doc: YamlDocument, findings: list[Finding]) -> dict[str, str]:
             continue
         text = env_text(value)
         raw_text = doc.raw(path)
-        if not isinstance(value, str) and raw_text is not None and raw_text != text:
+        if _surprising(value, raw_text, text):
             findings.append(
                 Finding.of(
                     "SCC130",
@@ -270,6 +270,19 @@ def _environment(doc: YamlDocument, findings: list[Finding]) -> dict[str, str]:
             )
         environment[name] = text
     return environment
+
+
+def _surprising(value: Any, raw_text: str | None, text: str) -> bool:
+    """Whether the image gets a value the file does not appear to say (SCC130).
+
+    `true` becoming "1" is not: Spryker's own deploy files write `SPRYKER_DYNAMIC_STORE_MODE:
+    true` (Spryker docs, enable-dynamic-multistore.md) and its PHP reads the "1" the Docker SDK
+    bakes. The rest is: `false` and `~` become empty, so `${X:-default}` and `getenv() ?:`
+    take the default; floats lose digits (1.50 is "1.5"); 0x1F, 0o17 and 010 turn decimal.
+    """
+    if isinstance(value, str) or raw_text is None or value is True:
+        return False
+    return raw_text != text
 
 
 def _project(doc: YamlDocument, given: str | None, findings: list[Finding]) -> str:

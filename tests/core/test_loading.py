@@ -82,7 +82,7 @@ def test_values_become_what_the_image_gets_with_a_warning(tmp_path: Path) -> Non
     env = result.model.environment
     assert [env[k] for k in "ABCDEFG"] == ["1", "", "8080", "1.5", "", "31", "plain"]
     changed = {f.message.split(":")[0] for f in result.findings if f.code == "SCC130"}
-    assert changed == {"A", "B", "D", "E", "F"}  # 8080 stays 8080, so no warning
+    assert changed == {"B", "D", "E", "F"}  # true is "1" as Spryker expects; 8080 stays 8080
 
 
 def test_imports_merge_with_parameters_filters_and_null_deletes(tmp_path: Path) -> None:
