@@ -18,15 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .command import about, output
-from .command.options import (
-    KEYS,
-    TABLE,
-    Selection,
-    UsageError,
-    check_ignorable,
-    load_config,
-    split_codes,
-)
+from .command.options import KEYS, TABLE, UsageError, load_config, selection
 from .command.sources import PATTERNS, SKIPPED, deploy_files
 from .core.buildspec import buildspec_yaml
 from .core.findings import CODES, DeployFileError, Finding, Severity
@@ -119,29 +111,20 @@ def _codes_help() -> str:
 
 def _validate(args: argparse.Namespace) -> int:
     config = load_config(Path.cwd(), output.FORMATS)
-    select = split_codes(args.select, "--select")
-    ignore = split_codes(args.ignore, "--ignore")
-    if ignore is not None:
-        check_ignorable(ignore, "--ignore")
-    selection = Selection(
-        select if select is not None else config.select,
-        ignore if ignore is not None else config.ignore or (),
-    )
+    chosen = selection(args.select, args.ignore, config)
     strict = args.strict if args.strict is not None else bool(config.strict)
     form = args.format or config.format or "text"
     files = deploy_files(args.paths)
     bases = _bases(files, args.base) if args.base else {}
-    results = sorted(
-        (
-            selection.apply(
-                validate_deploy_file(
-                    f, project=args.project, project_root=args.project_root, base=bases.get(f)
-                )
+    results = [
+        chosen.apply(
+            validate_deploy_file(
+                f, project=args.project, project_root=args.project_root, base=bases.get(f)
             )
-            for f in files
-        ),
-        key=lambda r: r.file,
-    )
+        )
+        for f in files
+    ]
+    results.sort(key=lambda r: r.file)
     if form == "json":
         text = output.json_report(results)
     elif form == "sarif":

@@ -83,7 +83,7 @@ def test_usage_errors_exit_2() -> None:
 
 def test_cli_and_core_never_import_aws_cdk() -> None:
     code = (
-        "import sys, sccos_pipeline.cli, sccos_pipeline.core.plan, sccos_pipeline.core.buildspec;"
+        "import sys, sccos_pipeline.cli, sccos_pipeline.command.sarif, sccos_pipeline.command.gitbase;"
         "sys.exit(any(m.split('.')[0] in ('aws_cdk', 'constructs', 'jsii') for m in sys.modules))"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

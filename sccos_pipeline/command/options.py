@@ -100,6 +100,18 @@ def split_codes(text: str | None, where: str) -> tuple[str, ...] | None:
     return None if text is None else parse_codes(text.split(","), where)
 
 
+def selection(select: str | None, ignore: str | None, config: Config) -> Selection:
+    """--select and --ignore, each replacing its key of the configuration."""
+    selected = split_codes(select, "--select")
+    ignored = split_codes(ignore, "--ignore")
+    if ignored is not None:
+        check_ignorable(ignored, "--ignore")
+    return Selection(
+        selected if selected is not None else config.select,
+        ignored if ignored is not None else config.ignore or (),
+    )
+
+
 def check_ignorable(codes: Iterable[str], where: str) -> None:
     """Errors cannot be ignored: one means the pipeline cannot use the file."""
     for prefix in codes:
