@@ -64,7 +64,13 @@ _CDK_NAMES = frozenset(__all__) - set(globals())
 
 def __getattr__(name: str) -> Any:
     if name in _CDK_NAMES:
-        from . import cdk  # noqa: PLC0415 - deferred so the CLI never loads aws_cdk
-
+        try:
+            from . import cdk  # noqa: PLC0415 - deferred so the CLI never loads aws_cdk
+        except ModuleNotFoundError as exc:
+            if exc.name not in ("aws_cdk", "constructs"):
+                raise
+            raise ImportError(
+                f"sccos_pipeline.{name} needs the CDK: pip install 'sccos-pipeline[cdk]'"
+            ) from exc
         return getattr(cdk, name)
     raise AttributeError(f"module 'sccos_pipeline' has no attribute {name!r}")

@@ -1,8 +1,8 @@
 """`sccos-pipeline`: validate deploy files, render buildspecs and plans, without AWS or CDK.
 
 Exit codes: 0 fine, 1 a file has errors (with --strict: or warnings), 2 usage errors.
-Output goes to stdout only once everything it needs has succeeded; problems go to stderr as
-FILE:LINE:COL lines.
+Output goes to stdout only once everything it needs has succeeded; problems go to stderr.
+To add a subcommand, add a `Command` to COMMANDS.
 """
 
 from __future__ import annotations
@@ -11,147 +11,288 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
-from typing import TextIO
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+from .command import about, output
+from .command.options import KEYS, TABLE, UsageError, load_config, selection
+from .command.sources import PATTERNS, SKIPPED, deploy_files
 from .core.buildspec import buildspec_yaml
-from .core.findings import DeployFileError, Finding, Severity
-from .core.loader import Validation, load_deploy_file, validate_deploy_file
-from .core.model import DeployModel
+from .core.findings import CODES, DeployFileError, Finding, Severity
+from .core.loader import Base, load_deploy_file, validate_deploy_file
 from .core.plan import build_plan, plan_mermaid, plan_text
 from .core.stages import PipelineType, Stage
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
+EXIT_CODES = """\
+exit codes:
+  0  success: no deploy file has an error (validate --strict: no reported warning either)
+  1  a deploy file has an error (validate --strict: or a reported warning)
+  2  usage error: bad arguments or configuration, a directory without deploy files,
+     or a --base revision git cannot read"""
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="sccos-pipeline",
-        description="Check Spryker deploy files and show what the SCCOS pipelines will run.",
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its help, its arguments and what runs it."""
+
+    name: str
+    summary: str  # one line in the top-level help
+    description: str
+    examples: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def _project_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--project",
+        metavar="NAME",
+        help="project (environment) name; default: from deploy.<name>.yml, else `namespace`",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_argument(
+        "--project-root",
+        metavar="DIR",
+        help="folder holding config/deploy-templates and config/install; "
+        "default: the nearest one at or above the deploy file",
+    )
 
-    def common(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument(
-            "--project",
-            help="project (environment) name; default: from deploy.<name>.yml, else `namespace`",
+
+# validate
+
+
+def _validate_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help=f"deploy file, or directory searched recursively for {' and '.join(PATTERNS)} "
+        f"(skipping {', '.join(f'{d}/' for d in sorted(SKIPPED))} and config/deploy-templates/)",
+    )
+    sub.add_argument(
+        "--format",
+        choices=output.FORMATS,
+        help="text lines (default), JSON per file, or SARIF 2.1.0 for code scanning",
+    )
+    sub.add_argument(
+        "--strict",
+        action=argparse.BooleanOptionalAction,
+        help="fail on reported warnings too (--no-strict overrides the configuration)",
+    )
+    sub.add_argument(
+        "--select",
+        metavar="CODES",
+        help="report only these warnings: comma-separated codes or prefixes (SCC1 = SCC1xx)",
+    )
+    sub.add_argument(
+        "--ignore",
+        metavar="CODES",
+        help="do not report these warnings; the more specific of --select and --ignore wins. "
+        "Error codes cannot be ignored",
+    )
+    sub.add_argument(
+        "--base",
+        metavar="REF",
+        help="git revision to compare with, for SCC114 (a changed pre-deploy hook); "
+        "without it SCC114 is not reported",
+    )
+    _project_options(sub)
+
+
+def _codes_help() -> str:
+    return "codes:\n" + "\n".join(
+        f"  {code}  {severity.value:<7}  {meaning}" for code, (severity, meaning) in CODES.items()
+    )
+
+
+def _validate(args: argparse.Namespace) -> int:
+    config = load_config(Path.cwd(), output.FORMATS)
+    chosen = selection(args.select, args.ignore, config)
+    strict = args.strict if args.strict is not None else bool(config.strict)
+    form = args.format or config.format or "text"
+    files = deploy_files(args.paths)
+    bases = _bases(files, args.base) if args.base else {}
+    results = [
+        chosen.apply(
+            validate_deploy_file(
+                f, project=args.project, project_root=args.project_root, base=bases.get(f)
+            )
         )
-        sub.add_argument(
-            "--project-root",
-            help="folder holding config/deploy-templates and config/install; "
-            "default: the nearest one at or above the deploy file",
-        )
+        for f in files
+    ]
+    results.sort(key=lambda r: r.file)
+    if form == "json":
+        text = output.json_report(results)
+    elif form == "sarif":
+        from .command.sarif import sarif_report  # noqa: PLC0415 - loads importlib.metadata
 
-    validate = commands.add_parser("validate", help="check deploy files")
-    validate.add_argument("files", nargs="+", metavar="FILE")
-    validate.add_argument("--format", choices=("text", "json"), default="text")
-    validate.add_argument("--strict", action="store_true", help="fail on warnings too")
-    common(validate)
+        text = sarif_report(results, Path.cwd())
+    else:
+        text = output.text(results)
+    sys.stdout.write(text)
+    warned = any(f.severity is Severity.WARNING for r in results for f in r.findings)
+    return EXIT_FINDINGS if not all(r.valid for r in results) or (strict and warned) else EXIT_OK
 
-    buildspec = commands.add_parser("buildspec", help="print a hook stage's buildspec")
-    buildspec.add_argument("file", metavar="FILE")
-    buildspec.add_argument("--stage", required=True, choices=[s.value for s in Stage])
-    buildspec.add_argument(
+
+def _bases(files: list[str], ref: str) -> dict[str, Base]:
+    from .command.gitbase import base_versions  # noqa: PLC0415 - subprocess only with --base
+
+    return base_versions(files, ref)
+
+
+# buildspec and plan
+
+
+def _buildspec_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("file", metavar="FILE", help="the deploy file")
+    sub.add_argument(
+        "--stage",
+        required=True,
+        choices=[s.value for s in Stage],
+        help="the hook stage whose buildspec to print",
+    )
+    sub.add_argument(
         "--pipeline",
         choices=[t.value for t in PipelineType],
         help="pin SPRYKER_PIPELINE_TYPE in the buildspec; default: set by the pipeline",
     )
-    common(buildspec)
-
-    plan = commands.add_parser("plan", help="print the steps of the pipelines")
-    plan.add_argument("file", metavar="FILE")
-    plan.add_argument("--pipeline", choices=[t.value for t in PipelineType], help="default: both")
-    plan.add_argument("--format", choices=("text", "mermaid", "json"), default="text")
-    common(plan)
-    return parser
+    _project_options(sub)
 
 
-def _hooks_json(model: DeployModel) -> dict[str, dict[str, str]]:
-    return {
-        stage.value: {t.value: h.command for t, h in model.stage_hooks(stage).items()}
-        for stage in Stage
-    }
-
-
-def _validation_json(result: Validation) -> dict[str, object]:
-    model = result.model
-    return {
-        "file": result.file,
-        "valid": result.valid,
-        "project": model.project if model else None,
-        "findings": [f.to_json() for f in result.findings],
-        "image": model.image if model else None,
-        "hooks": _hooks_json(model) if model else None,
-        "applications": (
-            [{"name": a.name, "type": a.type, "group": a.group} for a in model.applications]
-            if model
-            else None
-        ),
-        "stores": (
-            [
-                {"name": s.name, "region": s.region, "broker_namespace": s.broker_namespace}
-                for s in model.stores
-            ]
-            if model
-            else None
-        ),
-    }
-
-
-def _validate(args: argparse.Namespace, out: TextIO) -> int:
-    results = [
-        validate_deploy_file(f, project=args.project, project_root=args.project_root)
-        for f in args.files
-    ]
-    failed = [
-        r
-        for r in results
-        if not r.valid or (args.strict and any(f.severity is Severity.WARNING for f in r.findings))
-    ]
-    if args.format == "json":
-        out.write(json.dumps([_validation_json(r) for r in results], indent=2) + "\n")
-    else:
-        for result in results:
-            for finding in result.findings:
-                out.write(finding.format() + "\n")
-        errors = sum(len(r.errors) for r in results)
-        warnings = sum(len(r.findings) - len(r.errors) for r in results)
-        valid = sum(r.valid for r in results)
-        out.write(
-            f"{len(results)} file(s) checked: {valid} valid, {len(results) - valid} with errors; "
-            f"{errors} error(s), {warnings} warning(s)\n"
-        )
-    return EXIT_FINDINGS if failed else EXIT_OK
-
-
-def _render(args: argparse.Namespace) -> str:
+def _buildspec(args: argparse.Namespace) -> int:
     model = load_deploy_file(args.file, project=args.project, project_root=args.project_root)
-    if args.command == "buildspec":
-        pipeline_type = PipelineType(args.pipeline) if args.pipeline else None
-        return buildspec_yaml(model, Stage(args.stage), pipeline_type=pipeline_type)
+    pipeline_type = PipelineType(args.pipeline) if args.pipeline else None
+    sys.stdout.write(buildspec_yaml(model, Stage(args.stage), pipeline_type=pipeline_type))
+    return EXIT_OK
+
+
+def _plan_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("file", metavar="FILE", help="the deploy file")
+    sub.add_argument(
+        "--pipeline", choices=[t.value for t in PipelineType], help="one pipeline; default: both"
+    )
+    sub.add_argument(
+        "--format",
+        choices=("text", "mermaid", "json"),
+        default="text",
+        help="text (default), a Mermaid flowchart, or JSON",
+    )
+    _project_options(sub)
+
+
+def _plan(args: argparse.Namespace) -> int:
+    model = load_deploy_file(args.file, project=args.project, project_root=args.project_root)
     types = [PipelineType(args.pipeline)] if args.pipeline else list(PipelineType)
     plans = [build_plan(model, t) for t in types]
     if args.format == "json":
-        return json.dumps([p.to_json() for p in plans], indent=2) + "\n"
-    render = plan_mermaid if args.format == "mermaid" else plan_text
-    return "\n".join(render(p) for p in plans)
+        text = json.dumps([p.to_json() for p in plans], indent=2) + "\n"
+    else:
+        render = plan_mermaid if args.format == "mermaid" else plan_text
+        text = "\n".join(render(p) for p in plans)
+    sys.stdout.write(text)  # rendered whole before anything is written
+    return EXIT_OK
 
 
-def _report(findings: list[Finding], err: TextIO) -> None:
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "validate",
+        "check deploy files and report findings",
+        "Check deploy files the way the Docker SDK reads them and report errors and warnings as "
+        "FILE:LINE:COL lines, JSON or SARIF, in file order.\n\n"
+        f"Defaults come from [tool.{TABLE}] in the nearest pyproject.toml at or above the "
+        f"current directory (keys: {', '.join(KEYS)}); options given here replace them.",
+        "  sccos-pipeline validate .\n"
+        "  sccos-pipeline validate deploy.shop-prod.yml --strict --ignore SCC101,SCC102\n"
+        "  sccos-pipeline validate . --base origin/main --format sarif > sccos.sarif",
+        _validate_arguments,
+        _validate,
+    ),
+    Command(
+        "buildspec",
+        "print the buildspec of a hook stage",
+        "Print the CodeBuild buildspec a hook stage runs for the deploy file; nothing on stdout "
+        "unless the file is valid.",
+        "  sccos-pipeline buildspec deploy.shop-prod.yml --stage install --pipeline destructive",
+        _buildspec_arguments,
+        _buildspec,
+    ),
+    Command(
+        "plan",
+        "print the steps of the pipelines",
+        "Print the steps of the normal and destructive pipelines and what each runs; nothing on "
+        "stdout unless the file is valid.",
+        "  sccos-pipeline plan deploy.shop-prod.yml --pipeline normal --format mermaid",
+        _plan_arguments,
+        _plan,
+    ),
+)
+
+
+class _Version(argparse.Action):
+    """--version, reading the package metadata only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        sys.stdout.write(about.version_line() + "\n")
+        parser.exit()
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=28)
+
+
+def _paragraphs(text: str) -> str:
+    return "\n\n".join(textwrap.fill(p, 88) for p in text.split("\n\n"))
+
+
+def _parser() -> argparse.ArgumentParser:
+    examples = "\n".join(c.examples for c in COMMANDS)
+    parser = argparse.ArgumentParser(
+        prog=about.NAME,
+        description="Check Spryker deploy files and show what the SCCOS pipelines will run.",
+        epilog=f"{EXIT_CODES}\n\nexamples:\n{examples}\n\n"
+        f"`{about.NAME} COMMAND --help` describes each command.",
+        formatter_class=_formatter,
+    )
+    parser.add_argument("--version", action=_Version)
+    commands = parser.add_subparsers(dest="command", required=True, title="commands")
+    for command in COMMANDS:
+        epilog = f"{EXIT_CODES}\n\nexamples:\n{command.examples}"
+        if command.name == "validate":
+            epilog += "\n\n" + _codes_help()
+        sub = commands.add_parser(
+            command.name,
+            help=command.summary,
+            description=_paragraphs(command.description),
+            epilog=epilog,
+            formatter_class=_formatter,
+        )
+        command.arguments(sub)
+        sub.set_defaults(run=command.run)
+    return parser
+
+
+def _report(findings: list[Finding]) -> None:
     for finding in findings:
-        err.write(finding.format() + "\n")
+        sys.stderr.write(finding.format() + "\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "validate":
-            return _validate(args, sys.stdout)
-        text = _render(args)  # everything is rendered before anything is written
-        sys.stdout.write(text)
-        return EXIT_OK
+        code: int = args.run(args)
+        return code
+    except UsageError as exc:
+        sys.stderr.write(f"{about.NAME} {args.command}: error: {exc}\n")
+        return EXIT_USAGE
     except DeployFileError as exc:
-        _report(exc.findings, sys.stderr)
+        _report(exc.findings)
         return EXIT_FINDINGS
     except BrokenPipeError:  # e.g. `| head`: nothing more to say
         sys.stderr.close()
@@ -160,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("SCCOS_DEBUG"):
             raise
         sys.stderr.write(
-            f"sccos-pipeline: internal error: {type(exc).__name__}: {exc} "
+            f"{about.NAME}: internal error: {type(exc).__name__}: {exc} "
             "(set SCCOS_DEBUG=1 for details, and please report it)\n"
         )
         return EXIT_FINDINGS

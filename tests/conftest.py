@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -15,6 +18,20 @@ EXAMPLE = ROOT / "examples" / "spryker-demo-staging"
 needs_corpus = pytest.mark.skipif(
     not (CORPUS / "deploy-files").is_dir(), reason="../shared/corpus is not beside the project"
 )
+
+
+def cli(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The command as users run it: a separate process, on this checkout's code."""
+    return subprocess.run(
+        [sys.executable, "-m", "sccos_pipeline", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100", **(env or {})},
+        check=False,
+    )
 
 
 def write_project(root: Path, files: dict[str, str | bytes]) -> None:

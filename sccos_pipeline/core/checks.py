@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -39,9 +40,20 @@ _PLACEHOLDER_VALUES = frozenset({"", "0", "1", "true", "false", "null", "none"})
 _REFERENCE = re.compile(r"^(?:\$\{?[A-Za-z_]|arn:aws:|ssm:|resolve:|\{\{resolve:)")
 
 
-def advise(model: DeployModel, doc: YamlDocument, project_root: Path) -> list[Finding]:
+@dataclass(frozen=True)
+class Baseline:
+    """The pre-deploy command at the base of a change (`--base REF`); None when the file did not
+    exist there or cannot be read."""
+
+    pre_deploy: str | None
+
+
+def advise(
+    model: DeployModel, doc: YamlDocument, project_root: Path, baseline: Baseline | None = None
+) -> list[Finding]:
     findings: list[Finding] = []
     findings += _hook_findings(model, doc)
+    findings += _pre_deploy_change(model, doc, baseline)
     findings += _recipe_findings(model, project_root)
     findings += _secret_findings(model, doc)
     return findings
@@ -88,18 +100,40 @@ def _hook_findings(model: DeployModel, doc: YamlDocument) -> list[Finding]:
                     "start it from a scheduler (Jenkins) job after the deployment",
                 )
             )
-    pre_deploy = model.hook(Stage.PRE_DEPLOY, PipelineType.NORMAL)
-    if pre_deploy.source is HookSource.DEPLOY_FILE and pre_deploy.position is not None:
-        findings.append(
-            Finding.of(
-                "SCC114",
-                f"{pre_deploy.variable} runs on the image currently running, so a change to it "
-                "takes effect from the second deployment after the change",
-                pre_deploy.position,
-                "deploy twice, or put one-off steps in the install hook",
-            )
-        )
     return findings
+
+
+def _pre_deploy_change(
+    model: DeployModel, doc: YamlDocument, baseline: Baseline | None
+) -> list[Finding]:
+    """SCC114: pre-deploy runs on the image currently running, which has the old hook baked in.
+    Only a change says anything, so without a base there is nothing to compare."""
+    if baseline is None:
+        return []
+    hook = model.hook(Stage.PRE_DEPLOY, PipelineType.NORMAL)
+    if baseline.pre_deploy is None:
+        if hook.source is not HookSource.DEPLOY_FILE:
+            return []
+        what = f"{hook.variable} is set in a deploy file that is new since the base"
+    elif baseline.pre_deploy.strip() != hook.command.strip():
+        what = f"{hook.variable} changed from `{_short(baseline.pre_deploy)}`"
+        what += f" to `{_short(hook.command)}`"
+    else:
+        return []
+    return [
+        Finding.of(
+            "SCC114",
+            f"{what}: pre-deploy runs on the image currently running, so the new command takes "
+            "effect from the second deployment after the change",
+            hook.position or doc.position(("image", "environment")),
+            "deploy twice, or put one-off steps in the install hook",
+        )
+    ]
+
+
+def _short(command: str, limit: int = 60) -> str:
+    command = command.strip()
+    return command if len(command) <= limit else command[: limit - 3] + "..."
 
 
 def recipes_of(command: str) -> list[str]:

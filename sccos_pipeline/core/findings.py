@@ -81,6 +81,10 @@ class Finding:
         severity, _ = CODES[code]
         return cls(severity, code, message, position, fix)
 
+    def sort_key(self) -> tuple[str, int, int, str]:
+        """Findings read in file order: file, line, column, then code."""
+        return (self.position.file, self.position.line, self.position.column, self.code)
+
     def format(self) -> str:
         text = f"{self.position}: {self.severity.value} {self.code} {self.message}"
         return f"{text} (fix: {self.fix})" if self.fix else text

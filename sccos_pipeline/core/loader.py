@@ -10,13 +10,13 @@ from types import MappingProxyType
 from typing import Any
 
 from . import naming
-from .checks import advise
+from .checks import Baseline, advise
 from .findings import DeployFileError, Finding, Position, Severity
 from .imports import TEMPLATES_DIR, resolve_imports
 from .model import Application, DeployModel, Hook, HookSource, RegionBroker, Store
 from .php_tags import CURRENT, HISTORICAL
-from .stages import DEFAULT_COMMAND, HOOK_VARIABLE, HOOK_VARIABLES
-from .yamlsafe import YamlDocument, load_document, read_text
+from .stages import DEFAULT_COMMAND, HOOK_VARIABLE, HOOK_VARIABLES, PipelineType, Stage
+from .yamlsafe import MAX_BYTES, YamlDocument, load_document, read_text
 
 DEFAULT_IMAGE = "spryker/php:7.3"  # the Docker SDK's default when `image.tag` is unset
 DEFAULT_NAMESPACE = "spryker"
@@ -27,6 +27,15 @@ _IMAGE = re.compile(
 )
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FILE_PROJECT = re.compile(r"deploy\.(?P<name>[A-Za-z0-9_-]+)\.ya?ml")
+
+
+@dataclass(frozen=True)
+class Base:
+    """A deploy file at the base of a change (`--base REF`): its text, or None when it did not
+    exist there. `label` names it in messages, e.g. `main:deploy.yml`."""
+
+    text: str | None
+    label: str = "base"
 
 
 @dataclass(frozen=True)
@@ -60,8 +69,11 @@ def validate_deploy_file(
     *,
     project: str | None = None,
     project_root: str | Path | None = None,
+    base: Base | None = None,
 ) -> Validation:
-    """Every finding for a deploy file, and its model when it has no error. Never raises."""
+    """Every finding for a deploy file, and its model when it has no error. Never raises.
+
+    With a base, SCC114 says whether the pre-deploy hook changed since then."""
     file = Path(path)
     display = str(path)
     root = Path(project_root) if project_root is not None else find_project_root(file)
@@ -72,12 +84,32 @@ def validate_deploy_file(
         model, findings = _build(doc, project)
         findings = doc.errors + findings
         if model is not None and not doc.errors:
-            findings += advise(model, doc, root)
+            baseline = _baseline(base, root) if base is not None else None
+            findings += advise(model, doc, root, baseline)
     except DeployFileError as exc:
-        return Validation(display, None, tuple(warnings + exc.findings))
+        return Validation(display, None, _in_order(warnings + exc.findings))
     findings = warnings + findings
     has_error = any(f.severity is Severity.ERROR for f in findings)
-    return Validation(display, None if has_error else model, tuple(findings))
+    return Validation(display, None if has_error else model, _in_order(findings))
+
+
+def _in_order(findings: list[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=Finding.sort_key))
+
+
+def _baseline(base: Base, project_root: Path) -> Baseline:
+    """The pre-deploy command the base version runs; imports are read from the working tree."""
+    if base.text is None or len(base.text) > MAX_BYTES:
+        return Baseline(None)
+    try:
+        doc = resolve_imports(load_document(base.text, base.label), project_root, [])
+    except DeployFileError:
+        return Baseline(None)
+    if doc.errors:
+        return Baseline(None)
+    key = (Stage.PRE_DEPLOY, PipelineType.NORMAL)
+    value = _environment(doc, []).get(HOOK_VARIABLE[key], "")
+    return Baseline(value if value.strip() else DEFAULT_COMMAND[key])
 
 
 def load_deploy_file(
@@ -246,7 +278,7 @@ def _environment(doc: YamlDocument, findings: list[Finding]) -> dict[str, str]:
             continue
         text = env_text(value)
         raw_text = doc.raw(path)
-        if not isinstance(value, str) and raw_text is not None and raw_text != text:
+        if _surprising(value, raw_text, text):
             findings.append(
                 Finding.of(
                     "SCC130",
@@ -267,6 +299,19 @@ def _environment(doc: YamlDocument, findings: list[Finding]) -> dict[str, str]:
             )
         environment[name] = text
     return environment
+
+
+def _surprising(value: Any, raw_text: str | None, text: str) -> bool:
+    """Whether the image gets a value the file does not appear to say (SCC130).
+
+    `true` becoming "1" is not: Spryker's own deploy files write `SPRYKER_DYNAMIC_STORE_MODE:
+    true` (Spryker docs, enable-dynamic-multistore.md) and its PHP reads the "1" the Docker SDK
+    bakes. The rest is: `false` and `~` become empty, so `${X:-default}` and `getenv() ?:`
+    take the default; floats lose digits (1.50 is "1.5"); 0x1F, 0o17 and 010 turn decimal.
+    """
+    if isinstance(value, str) or raw_text is None or value is True:
+        return False
+    return raw_text != text
 
 
 def _project(doc: YamlDocument, given: str | None, findings: list[Finding]) -> str:

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from sccos_pipeline.core.checks import looks_secret, recipes_of
-from sccos_pipeline.core.loader import validate_deploy_file
+from sccos_pipeline.core.loader import Base, validate_deploy_file
 from tests.conftest import CORPUS, MINIMAL, needs_corpus, write_project
 
 
@@ -34,13 +34,55 @@ def test_padded_hook(tmp_path: Path) -> None:
     assert ("SCC111", 6) in findings(tmp_path, "    SPRYKER_HOOK_AFTER_DEPLOY: 'true '\n")
 
 
-def test_heavy_hook_and_pre_deploy_timing(tmp_path: Path) -> None:
+def test_heavy_hook(tmp_path: Path) -> None:
     found = findings(
         tmp_path,
         "    SPRYKER_HOOK_BEFORE_DEPLOY: 'vendor/bin/console data:import --config=x.yml'\n",
     )
-    assert ("SCC112", 6) in found
-    assert ("SCC114", 6) in found
+    assert found == [("SCC112", 6)]  # no base to compare with: no SCC114
+
+
+PRE_DEPLOY = "    SPRYKER_HOOK_BEFORE_DEPLOY: 'vendor/bin/install -r EU/pre-deploy -vvv'\n"
+
+
+def pre_deploy_change(tmp_path: Path, env: str, base: Base) -> list[str]:
+    text = MINIMAL.replace("    SPRYKER_DEFAULT_STORE: DE\n", env)
+    write_project(tmp_path, {"deploy.yml": text})
+    result = validate_deploy_file(tmp_path / "deploy.yml", base=base)
+    return [f"{f.position.line} {f.message}" for f in result.findings if f.code == "SCC114"]
+
+
+def test_pre_deploy_unchanged_since_the_base_is_fine(tmp_path: Path) -> None:
+    same = MINIMAL.replace("    SPRYKER_DEFAULT_STORE: DE\n", "    X: 1\n" + PRE_DEPLOY)
+    assert pre_deploy_change(tmp_path, PRE_DEPLOY, Base(same)) == []
+    assert pre_deploy_change(tmp_path, "", Base(MINIMAL)) == []  # the default both times
+
+
+def test_pre_deploy_changed_since_the_base(tmp_path: Path) -> None:
+    assert pre_deploy_change(tmp_path, PRE_DEPLOY, Base(MINIMAL)) == [
+        "6 SPRYKER_HOOK_BEFORE_DEPLOY changed from `vendor/bin/install -r pre-deploy -vvv` to "
+        "`vendor/bin/install -r EU/pre-deploy -vvv`: pre-deploy runs on the image currently "
+        "running, so the new command takes effect from the second deployment after the change"
+    ]
+
+
+def test_pre_deploy_removed_since_the_base(tmp_path: Path) -> None:
+    before = MINIMAL.replace("    SPRYKER_DEFAULT_STORE: DE\n", PRE_DEPLOY)
+    [message] = pre_deploy_change(tmp_path, "    OTHER: x\n", Base(before))
+    assert message.startswith(
+        "6 SPRYKER_HOOK_BEFORE_DEPLOY changed from `vendor/bin/install -r EU/pre-deploy -vvv` "
+        "to `vendor/bin/install -r pre-deploy -vvv`:"
+    )
+
+
+def test_new_or_unreadable_file_at_the_base_counts_as_changed_when_it_sets_the_hook(
+    tmp_path: Path,
+) -> None:
+    new = "6 SPRYKER_HOOK_BEFORE_DEPLOY is set in a deploy file that is new since the base:"
+    for base in (Base(None), Base("a: [1\n"), Base("a: 1\na: 2\n")):
+        [message] = pre_deploy_change(tmp_path, PRE_DEPLOY, base)
+        assert message.startswith(new)
+        assert pre_deploy_change(tmp_path, "", base) == []
 
 
 def test_no_pre_deploy_advice_when_the_file_sets_none(tmp_path: Path) -> None:

@@ -82,7 +82,7 @@ def test_values_become_what_the_image_gets_with_a_warning(tmp_path: Path) -> Non
     env = result.model.environment
     assert [env[k] for k in "ABCDEFG"] == ["1", "", "8080", "1.5", "", "31", "plain"]
     changed = {f.message.split(":")[0] for f in result.findings if f.code == "SCC130"}
-    assert changed == {"A", "B", "D", "E", "F"}  # 8080 stays 8080, so no warning
+    assert changed == {"B", "D", "E", "F"}  # true is "1" as Spryker expects; 8080 stays 8080
 
 
 def test_imports_merge_with_parameters_filters_and_null_deletes(tmp_path: Path) -> None:
@@ -194,3 +194,10 @@ def test_load_raises_one_error_with_every_problem(tmp_path: Path) -> None:
         load_deploy_file(tmp_path / "deploy.yml")
     assert [f.code for f in caught.value.findings] == ["SCC025", "SCC021"]
     assert "deploy.yml:2:8: error SCC025" in str(caught.value)
+
+
+def test_findings_come_in_file_order(tmp_path: Path) -> None:
+    # The image is checked before its environment; the file says the environment first.
+    text = "image:\n  environment:\n    A: 1.50\n  tag: spryker/php:7.4\n"
+    result = load(tmp_path, text)
+    assert [(f.code, f.position.line) for f in result.findings] == [("SCC130", 3), ("SCC101", 4)]

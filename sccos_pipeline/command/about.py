@@ -1,0 +1,24 @@
+"""What the command says about itself: its name, version and where to read more."""
+
+from __future__ import annotations
+
+NAME = "sccos-pipeline"
+# What the checks are about; the project has no public home page of its own yet.
+INFORMATION_URI = (
+    "https://docs.spryker.com/docs/dg/dev/sdks/the-docker-sdk/deploy-file/deploy-file.html"
+)
+
+
+def version() -> str | None:
+    """The installed distribution's version; None when running from a source tree."""
+    from importlib import metadata  # noqa: PLC0415 - only --version and SARIF pay for it
+
+    try:
+        return metadata.version(NAME)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def version_line() -> str:
+    found = version()
+    return f"{NAME} {found}" if found else f"{NAME} (version unknown: not installed as a package)"
