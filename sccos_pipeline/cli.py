@@ -25,6 +25,7 @@ from .core.findings import CODES, DeployFileError, Finding, Severity
 from .core.loader import Base, load_deploy_file, validate_deploy_file
 from .core.plan import build_plan, plan_mermaid, plan_text
 from .core.stages import PipelineType, Stage
+from .rehearsal import command as rehearse
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -46,6 +47,7 @@ class Command:
     examples: str
     arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], int]
+    exit_codes: str = EXIT_CODES
 
 
 def _project_options(sub: argparse.ArgumentParser) -> None:
@@ -229,6 +231,15 @@ COMMANDS: tuple[Command, ...] = (
         _plan_arguments,
         _plan,
     ),
+    Command(
+        "rehearse",
+        rehearse.SUMMARY,
+        rehearse.DESCRIPTION,
+        rehearse.EXAMPLES,
+        rehearse.arguments,
+        rehearse.run,
+        rehearse.EXIT_CODES,
+    ),
 )
 
 
@@ -263,7 +274,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", required=True, title="commands")
     for command in COMMANDS:
-        epilog = f"{EXIT_CODES}\n\nexamples:\n{command.examples}"
+        epilog = f"{command.exit_codes}\n\nexamples:\n{command.examples}"
         if command.name == "validate":
             epilog += "\n\n" + _codes_help()
         sub = commands.add_parser(

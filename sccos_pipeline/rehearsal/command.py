@@ -17,21 +17,28 @@ from .scenario import BUILT_IN, load_scenario, play
 EXIT_SUCCEEDED, EXIT_FAILED, EXIT_CANNOT_RUN = 0, 1, 2
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = commands.add_parser(
-        "rehearse",
-        help="run a synthesized pipeline end to end on this machine",
-        description=(
-            "Runs one execution of a synthesized pipeline (or a scenario of several) from the "
-            "cloud assembly, as CodePipeline and CodeBuild would: AWS APIs emulated by moto, "
-            "every call authorized against the template's IAM policies, a real RabbitMQ, and "
-            "stand-ins for the Docker SDK and the shop's vendor/bin tools."
-        ),
-        epilog=(
-            "exit codes: 0 the execution succeeded, 1 it failed, 2 the rehearsal could not run. "
-            f"Built-in scenarios: {', '.join(BUILT_IN)}."
-        ),
-    )
+SUMMARY = "run a synthesized pipeline end to end on this machine"
+DESCRIPTION = (
+    "Run one execution of a synthesized pipeline (or a scenario of several) from the cloud "
+    "assembly, as CodePipeline and CodeBuild would: AWS APIs emulated by moto, every call "
+    "authorized against the template's IAM policies, a real RabbitMQ, and stand-ins for the "
+    "Docker SDK and the shop's vendor/bin tools. The report lists each step with its commands "
+    "and AWS calls, then the final state."
+)
+EXAMPLES = (
+    "  sccos-pipeline rehearse cdk.out --stack sccos-spryker-demo-staging\n"
+    "  sccos-pipeline rehearse cdk.out --stack sccos-shop-prod --scenario failing-install "
+    "--format json"
+)
+EXIT_CODES = """\
+exit codes:
+  0  the (last) execution succeeded
+  1  it failed: the report says at which step and why
+  2  the rehearsal could not run: a bad cloud assembly, an unknown stack, RabbitMQ or Node
+     missing (make setup installs them), an occupied port"""
+
+
+def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("cdk_out", metavar="CDK_OUT", help="the cloud assembly, e.g. cdk.out")
     parser.add_argument("--stack", required=True, help="the stack, e.g. sccos-<environment>")
     parser.add_argument(
@@ -49,7 +56,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument(
         "--scenario",
         metavar="NAME|FILE",
-        help="a built-in scenario or a YAML file; default: first-deployment",
+        help=f"built-in ({', '.join(BUILT_IN)}) or a YAML file; default: first-deployment",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
 

@@ -18,12 +18,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .errors import RehearsalError
-from .pipeline import Execution
+
+if TYPE_CHECKING:  # the command's help reads this module; it must not load the servers' code
+    from .pipeline import Execution
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ pipelines against Spryker's docs (see each test). Expected values are written ou
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -187,3 +189,125 @@ def test_pipelines_started_together_one_gives_way(rehearsal: Rehearsal) -> None:
     assert state["ecr"]["spryker-demo-staging-boffice_eu"]["sccos-deployed"] == commit
     assert state["ssm"]["/spryker-demo-staging/pipeline/last_deployed_version"] == commit
     assert all(args != "-r EU/destructive --no-ansi -vvv" for _, args, _ in tools(rehearsal))
+
+
+DYNAMIC_STORE = """\
+version: '0.1'
+namespace: spryker-dms
+image:
+  tag: spryker/php:8.3
+  environment:
+    SPRYKER_DYNAMIC_STORE_MODE: true
+    SPRYKER_HOOK_DESTRUCTIVE_INSTALL: 'vendor/bin/install -r EU/destructive --no-ansi -vvv'
+regions:
+  EU:
+    services:
+      broker:
+        namespace: eu-docker
+      key_value_store:
+        namespace: 1
+      search:
+        namespace: eu_search
+groups:
+  EU:
+    region: EU
+    applications:
+      boffice:
+        application: backoffice
+      yves:
+        application: yves
+"""
+
+
+def test_destructive_deployment_of_a_dynamic_store_file_resets_its_region_vhost(
+    tmp_path: Path, broker: RabbitMQ
+) -> None:
+    """Defect: the broker step read per-store namespaces only, so region vhosts of
+    dynamic-store files were never created nor reset."""
+    from tests.rehearsal.conftest import environment_context, synthesize
+
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    deploy_file = shop / "deploy.spryker-dms-staging.yml"
+    deploy_file.write_text(DYNAMIC_STORE)
+    services = {"boffice": "boffice", "yves": "yves", "frontend": "frontend", "jenkins": "jenkins"}
+    context = environment_context("spryker-dms-staging", deploy_file, services)
+    assembly = synthesize(tmp_path / "cdk.out", context)
+    with Rehearsal(assembly, "sccos-spryker-dms-staging", rabbit=broker) as rehearsal:
+        # A queue left from before: a reset vhost no longer has it.
+        broker.request("PUT", "/vhosts/eu-docker")
+        broker.request("PUT", "/queues/eu-docker/leftover", {"durable": True})
+        execution = rehearsal.start("destructive").run()
+        assert execution.status == "Succeeded", [s.message for s in execution.steps if s.message]
+        assert rehearsal.state()["rabbitmq"]["vhosts"] == ["/", "eu-docker"]
+        assert broker.request("GET", "/queues/eu-docker") == []
+        install = [c for c in rehearsal.standin_calls() if c["program"] == "vendor/bin/install"]
+        assert [(" ".join(c["args"]), c["env"]["SPRYKER_PIPELINE_TYPE"]) for c in install] == [
+            ("-r EU/destructive --no-ansi -vvv", "destructive")
+        ]
+
+
+def _policy_edit(assembly: Path, tmp_path: Path, edit: Any) -> Path:
+    """A copy of the assembly whose template `edit(template)` changed."""
+
+    copy = tmp_path / "edited.out"
+    shutil.copytree(assembly, copy)
+    path = copy / f"{EXAMPLE_STACK}.template.json"
+    template = json.loads(path.read_text())
+    edit(template)
+    path.write_text(json.dumps(template))
+    return copy
+
+
+def _statements(template: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::IAM::Policy":
+            yield from resource["Properties"]["PolicyDocument"]["Statement"]
+
+
+def test_the_authorizer_fails_a_step_whose_role_lacks_a_permission(
+    example_assembly: Path, broker: RabbitMQ, tmp_path: Path
+) -> None:
+    def drop_batch_get_image_from_hooks(template: dict[str, Any]) -> None:
+        for statement in _statements(template):
+            actions = (
+                statement["Action"]
+                if isinstance(statement["Action"], list)
+                else [statement["Action"]]
+            )
+            if "ecr:BatchGetImage" in actions and "ecr:PutImage" not in actions:
+                statement["Action"] = [a for a in actions if a != "ecr:BatchGetImage"]
+
+    edited = _policy_edit(example_assembly, tmp_path, drop_batch_get_image_from_hooks)
+    with Rehearsal(edited, EXAMPLE_STACK, rabbit=broker) as rehearsal:
+        execution = rehearsal.start().run()
+    assert execution.status == "Failed"
+    failed = execution.steps[-1]
+    assert failed.stage == "Run_pre-deploy_hook"
+    assert "is not authorized to perform: ecr:BatchGetImage on resource: " in failed.message
+    assert ":repository/spryker-demo-staging-boffice_eu" in failed.message
+
+
+def test_a_short_service_arn_in_the_deny_blocks_the_environments_own_services(
+    example_assembly: Path, broker: RabbitMQ, tmp_path: Path
+) -> None:
+    """Defect 1 as it was: the Deny on ecs:UpdateService listed `service/<name>` ARNs, which
+    never match the long `service/<cluster>/<name>` ARNs of services created since 2021."""
+
+    def short_arns(template: dict[str, Any]) -> None:
+        for statement in _statements(template):
+            if statement.get("Effect") == "Deny" and "NotResource" in statement:
+                statement["NotResource"] = [
+                    "arn:aws:ecs:eu-central-1:123456789012:service/"
+                    + json.dumps(arn).rsplit("/", 1)[1].split('"')[0]
+                    for arn in statement["NotResource"]
+                ]
+
+    edited = _policy_edit(example_assembly, tmp_path, short_arns)
+    with Rehearsal(edited, EXAMPLE_STACK, rabbit=broker) as rehearsal:
+        execution = rehearsal.start().run()
+    assert execution.status == "Failed"
+    failed = execution.steps[-1]
+    assert (failed.stage, failed.action) == ("Deploy_Scheduler", "jenkins")
+    assert "is not authorized to perform: ecs:UpdateService" in failed.message
+    assert "with an explicit deny in an identity-based policy" in failed.message
