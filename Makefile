@@ -12,7 +12,7 @@ export CDK_DISABLE_VERSION_CHECK := true
 export AWS_EC2_METADATA_DISABLED := true
 OFFLINE := env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE
 
-.PHONY: setup synth test lint typecheck unit bench clean
+.PHONY: setup synth test lint typecheck unit scenarios rehearse bench clean
 
 setup: $(STAMPS)/python $(STAMPS)/node $(STAMPS)/rabbitmq
 
@@ -58,7 +58,25 @@ typecheck: setup
 	$(BIN)/mypy --strict sccos_pipeline
 
 unit: setup
-	$(OFFLINE) $(BIN)/python -m pytest -n 2 -q
+	$(OFFLINE) $(BIN)/python -m pytest -n 2 -q -m "not scenario"
+
+# Rehearsal scenarios run whole pipelines (moto, RabbitMQ, the AWS CLI): their own target.
+scenarios: setup
+	$(OFFLINE) $(BIN)/python -m pytest -n 2 -q -m scenario tests/rehearsal
+
+# The bundled example rehearsed through the command, each built-in scenario with the exit
+# code it must end with (a lost push fails the deployment).
+REHEARSALS := first-deployment:0 redeploy:0 destructive:0 failing-install:0 lost-push:1 together:0
+rehearse: synth
+	@for each in $(REHEARSALS); do \
+	  name=$${each%%:*}; want=$${each##*:}; \
+	  $(OFFLINE) $(BIN)/sccos-pipeline rehearse cdk.out --stack sccos-spryker-demo-staging \
+	    --scenario $$name > cdk.out/rehearsal-$$name.txt; got=$$?; \
+	  tail -n 1 cdk.out/rehearsal-$$name.txt; \
+	  if [ $$got -ne $$want ]; then echo "rehearsal $$name: exit $$got, expected $$want" >&2; \
+	    cat cdk.out/rehearsal-$$name.txt; exit 1; fi; \
+	  echo "rehearsal $$name: exit $$got as expected (report: cdk.out/rehearsal-$$name.txt)"; \
+	done
 
 test: lint typecheck unit
 
