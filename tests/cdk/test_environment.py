@@ -276,3 +276,83 @@ def test_construct_ids_are_pinned(template: dict[str, Any]) -> None:
     assert set(template["Resources"]) >= PINNED_LOGICAL_IDS, sorted(
         PINNED_LOGICAL_IDS - set(template["Resources"])
     )
+
+
+# What the rehearsal found: each fix has its own assertion besides the snapshot.
+def test_the_ecs_deny_lists_long_service_arns(template: dict[str, Any]) -> None:
+    denies = [
+        s
+        for policy in resources(template, "AWS::IAM::Policy").values()
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if s["Effect"] == "Deny"
+    ]
+    [deny] = denies
+    assert deny["Action"] == "ecs:UpdateService"
+    arns = [json.dumps(a) for a in deny["NotResource"]]
+    assert [a.rsplit(":service/", 1)[1].rstrip('"]}') for a in arns] == [
+        f"demo/demo-{key}" for key in SERVICE_KEYS
+    ]
+
+
+def test_the_build_role_may_describe_every_image_repository(template: dict[str, Any]) -> None:
+    build_role = project(template, f"Build_spryker_app_for_{PROJECT}")["ServiceRole"]
+    [policy] = [
+        p["Properties"]["PolicyDocument"]
+        for p in resources(template, "AWS::IAM::Policy").values()
+        if {"Ref": build_role["Fn::GetAtt"][0]} in p["Properties"]["Roles"]
+    ]
+    described = [
+        s["Resource"]
+        for s in policy["Statement"]
+        if "ecr:DescribeImages" in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+    ]
+    assert len(json.dumps(described).split("Repository")) - 1 >= 7
+
+
+def test_each_hook_action_says_which_version_its_image_must_be(template: dict[str, Any]) -> None:
+    pipe = pipeline(template, NORMAL)
+    expected = {
+        "Run_pre-deploy_hook": "#{Versions.LAST_DEPLOYED_VERSION}",
+        "Run_install": "#{SourceVariables.CommitId}",
+        "Run_post-deploy_hook": "#{SourceVariables.CommitId}",
+    }
+    for stage, version in expected.items():
+        [action] = actions(pipe, stage)
+        assert env_vars(action)["SCCOS_EXPECTED_VERSION"] == version
+
+
+def test_the_build_action_names_its_pipeline_and_execution(template: dict[str, Any]) -> None:
+    [build] = actions(pipeline(template, NORMAL), "Build_and_Prepare")
+    variables = env_vars(build)
+    assert variables["SCCOS_PIPELINE"] == NORMAL
+    assert variables["SCCOS_EXECUTION_ID"] == "#{codepipeline.PipelineExecutionId}"
+    assert variables["SCCOS_OTHER_PIPELINE"] == DESTRUCTIVE
+
+
+def test_the_docker_sdk_is_a_released_tag(template: dict[str, Any]) -> None:
+    variables = project(template, f"Build_spryker_app_for_{PROJECT}")["Environment"][
+        "EnvironmentVariables"
+    ]
+    assert {"Name": "SCCOS_DOCKER_SDK_REF", "Type": "PLAINTEXT", "Value": "1.74.0"} in variables
+
+
+def test_hook_buildspecs_carry_no_hook_of_the_deploy_file(template: dict[str, Any]) -> None:
+    spec = project(template, f"Run_install_for_{PROJECT}")["Source"]["BuildSpec"]
+    assert "EU/production" not in spec and "EU/destructive" not in spec
+    assert "vendor/bin/install -r production --no-ansi -vvv" in spec
+    assert 'if [ "${SPRYKER_BUILD_HASH:-}" != "$SCCOS_EXPECTED_VERSION" ]; then' in spec
+
+
+def test_the_action_role_may_use_the_connection_under_its_new_name(
+    template: dict[str, Any],
+) -> None:
+    statements = [
+        s
+        for policy in resources(template, "AWS::IAM::Policy").values()
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assert {
+        "Action": "codeconnections:UseConnection",
+        "Effect": "Allow",
+        "Resource": "arn:aws:codeconnections:eu-central-1:123456789012:connection/abc",
+    } in statements

@@ -18,7 +18,7 @@ from sccos_pipeline.cdk import (
 from sccos_pipeline.core import naming
 from sccos_pipeline.core.findings import DeployFileError
 from sccos_pipeline.core.stages import PipelineType
-from tests.cdk.support import CONNECTION, DEPLOY_FILE, environment, new_stack, pipeline
+from tests.cdk.support import CONNECTION, environment, new_stack, pipeline
 from tests.conftest import write_project
 
 
@@ -147,18 +147,6 @@ def test_late_check_keeps_a_destructive_production_pipeline_off_push() -> None:
     )
     with pytest.raises(RuntimeError, match="must never start on push"):
         stack.node.root.synth()  # type: ignore[attr-defined]
-
-
-def test_hook_over_codebuild_buildspec_limit_is_refused_at_its_line(tmp_path: Any) -> None:
-    text = (DEPLOY_FILE.read_text()).replace(
-        "SPRYKER_HOOK_AFTER_DEPLOY: 'true'",
-        "SPRYKER_HOOK_AFTER_DEPLOY: 'echo " + "x" * 26_000 + "'",
-    )
-    write_project(tmp_path, {"deploy.spryker-demo-staging.yml": text})
-    with pytest.raises(
-        DeployFileError, match=r"deploy.spryker-demo-staging.yml:\d+:\d+: error SCC040"
-    ):
-        environment(new_stack(), deploy_file=tmp_path / "deploy.spryker-demo-staging.yml")
 
 
 def test_advisory_when_nobody_is_told_about_approvals() -> None:

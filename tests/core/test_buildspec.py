@@ -14,13 +14,22 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sccos_pipeline.core.buildspec import MAX_INLINE_BUILDSPEC, buildspec_yaml
-from sccos_pipeline.core.findings import DeployFileError
+from sccos_pipeline.core.buildspec import buildspec_yaml
 from sccos_pipeline.core.loader import load_deploy_file
 from sccos_pipeline.core.model import DeployModel
-from sccos_pipeline.core.stages import DEFAULT_COMMAND, HOOK_VARIABLE, PipelineType, Stage
+from sccos_pipeline.core.stages import HOOK_VARIABLE, PipelineType, Stage
 from tests.conftest import MINIMAL, write_project
 
+VERSION = "0123abcd"  # the commit an image was built from
+# Spryker's documented defaults, written out (installation-recipes-of-deployment-pipelines.md).
+DEFAULTS = {
+    (Stage.PRE_DEPLOY, PipelineType.NORMAL): "vendor/bin/install -r pre-deploy -vvv",
+    (Stage.PRE_DEPLOY, PipelineType.DESTRUCTIVE): "vendor/bin/install -r pre-deploy -vvv",
+    (Stage.INSTALL, PipelineType.NORMAL): "vendor/bin/install -r production --no-ansi -vvv",
+    (Stage.INSTALL, PipelineType.DESTRUCTIVE): "vendor/bin/install -r destructive --no-ansi -vvv",
+    (Stage.POST_DEPLOY, PipelineType.NORMAL): "true",
+    (Stage.POST_DEPLOY, PipelineType.DESTRUCTIVE): "true",
+}
 FAKE_TOOL = '#!/bin/sh\nprintf "%s %s\\n" "$(basename "$0")" "$*" >> "$SCCOS_TEST_LOG"\n'
 TRICKY = (
     'if [ "$SPRYKER_PIPELINE_TYPE" = normal ] && echo "it\'s $SPRYKER_PROJECT_NAME" '
@@ -49,6 +58,7 @@ def run(
     image_env: dict[str, str],
     *,
     fail: bool = False,
+    expected_version: str = VERSION,
 ) -> tuple[int, str]:
     spec = yaml.safe_load(buildspec_yaml(model, stage))
     app = tmp_path / "app"
@@ -66,8 +76,10 @@ def run(
     )
     env = {
         "PATH": os.environ["PATH"],
+        "SPRYKER_BUILD_HASH": VERSION,  # the Docker SDK bakes it into every image
         **image_env,
         **spec["env"]["variables"],
+        "SCCOS_EXPECTED_VERSION": expected_version,
         "SCCOS_APP_DIR": str(app),
         "SPRYKER_PIPELINE_TYPE": pipeline_type.value,
         "SCCOS_TEST_LOG": str(log),
@@ -86,10 +98,12 @@ SCHEDULER = {
 
 @pytest.mark.parametrize("stage", list(Stage))
 @pytest.mark.parametrize("pipeline_type", list(PipelineType))
-@pytest.mark.parametrize("source", ["image", "deploy file", "default"])
+@pytest.mark.parametrize("source", ["image", "deploy file only", "default"])
 def test_what_runs_for_each_stage_type_and_source(
     tmp_path: Path, stage: Stage, pipeline_type: PipelineType, source: str
 ) -> None:
+    """The image is the only source of hooks at run time: a hook only the deploy file has (an
+    image built before it was added) does not run; Spryker's default does."""
     variable = HOOK_VARIABLE[(stage, pipeline_type)]
     in_file = "vendor/bin/install -r from/file -vvv"
     in_image = "vendor/bin/install -r from/image -vvv"
@@ -97,34 +111,29 @@ def test_what_runs_for_each_stage_type_and_source(
     image_env = {variable: in_image} if source == "image" else {variable: "  "}
     code, ran = run(tmp_path, model, stage, pipeline_type, image_env)
     assert code == 0
-    expected_hook = {
-        "image": in_image,
-        "deploy file": in_file,
-        "default": DEFAULT_COMMAND[(stage, pipeline_type)],
-    }[source]
+    expected_hook = in_image if source == "image" else DEFAULTS[(stage, pipeline_type)]
     expected = expected_hook.replace("vendor/bin/", "", 1) + "\n" if expected_hook != "true" else ""
     assert ran == expected + SCHEDULER.get(stage, "")
 
 
 def test_install_picks_the_hook_by_pipeline_type(tmp_path: Path) -> None:
-    model = model_with(
-        tmp_path,
-        {
-            "SPRYKER_HOOK_INSTALL": "vendor/bin/install -r n",
-            "SPRYKER_HOOK_DESTRUCTIVE_INSTALL": "vendor/bin/install -r d",
-        },
-    )
-    assert run(tmp_path, model, Stage.INSTALL, PipelineType.NORMAL, {})[1].startswith(
+    model = model_with(tmp_path, {})
+    image = {
+        "SPRYKER_HOOK_INSTALL": "vendor/bin/install -r n",
+        "SPRYKER_HOOK_DESTRUCTIVE_INSTALL": "vendor/bin/install -r d",
+    }
+    assert run(tmp_path, model, Stage.INSTALL, PipelineType.NORMAL, image)[1].startswith(
         "install -r n\n"
     )
-    assert run(tmp_path, model, Stage.INSTALL, PipelineType.DESTRUCTIVE, {})[1].startswith(
+    assert run(tmp_path, model, Stage.INSTALL, PipelineType.DESTRUCTIVE, image)[1].startswith(
         "install -r d\n"
     )
 
 
 def test_hook_runs_byte_for_byte(tmp_path: Path) -> None:
-    model = model_with(tmp_path, {"SPRYKER_HOOK_AFTER_DEPLOY": TRICKY})
-    code, ran = run(tmp_path, model, Stage.POST_DEPLOY, PipelineType.NORMAL, {})
+    model = model_with(tmp_path, {})
+    image = {"SPRYKER_HOOK_AFTER_DEPLOY": TRICKY}
+    code, ran = run(tmp_path, model, Stage.POST_DEPLOY, PipelineType.NORMAL, image)
     assert code == 0
     assert ran == "it's shop\ninstall -r EU/x y -vvv\n"
 
@@ -134,6 +143,25 @@ def test_failing_hook_fails_the_build_and_stops_it(tmp_path: Path) -> None:
     code, ran = run(tmp_path, model, Stage.INSTALL, PipelineType.NORMAL, {}, fail=True)
     assert code == 3
     assert ran == "install -r production --no-ansi -vvv\n"  # scheduler:setup never ran
+
+
+@pytest.mark.parametrize("stage", list(Stage))
+def test_an_image_of_another_version_runs_nothing(tmp_path: Path, stage: Stage) -> None:
+    model = model_with(tmp_path, {})
+    code, ran = run(tmp_path, model, stage, PipelineType.NORMAL, {}, expected_version="fedc9876")
+    assert (code, ran) == (1, "")
+
+
+def test_pre_deploy_of_a_first_deployment_runs_nothing_and_succeeds(tmp_path: Path) -> None:
+    model = model_with(tmp_path, {})
+    assert run(
+        tmp_path, model, Stage.PRE_DEPLOY, PipelineType.NORMAL, {}, expected_version="none"
+    ) == (0, "")
+    # Install and post-deploy of a first deployment have a version: "none" is not skipped.
+    assert (
+        run(tmp_path, model, Stage.INSTALL, PipelineType.NORMAL, {}, expected_version="none")[0]
+        == 1
+    )
 
 
 def test_unknown_pipeline_type_fails(tmp_path: Path) -> None:
@@ -158,12 +186,3 @@ def test_buildspec_is_deterministic_and_pins_type_when_asked(tmp_path: Path) -> 
     )
     assert pinned["env"]["variables"]["SPRYKER_PIPELINE_TYPE"] == "destructive"
     assert pinned["version"] == 0.2
-
-
-def test_oversized_buildspec_is_refused_at_the_hook(tmp_path: Path) -> None:
-    model = model_with(
-        tmp_path, {"SPRYKER_HOOK_AFTER_DEPLOY": "echo " + "x" * MAX_INLINE_BUILDSPEC}
-    )
-    with pytest.raises(DeployFileError) as caught:
-        buildspec_yaml(model, Stage.POST_DEPLOY)
-    assert [(f.code, f.position.line) for f in caught.value.findings] == [("SCC040", 6)]
