@@ -27,6 +27,7 @@ from . import props as p
 from .checks import validate_environment_props
 from .nag import acknowledge_reviewed_wildcards
 from .pipeline import PipelineProjects, SprykerPipeline
+from .privilege import limit_ecs_deploy_grants
 from .projects import SprykerHookProjects
 from .support import SupportProjects
 
@@ -261,6 +262,7 @@ class SprykerEnvironment(Construct):
                 not_resources=[target.service.service_arn for target in services.values()],
             )
         )
+        limit_ecs_deploy_grants(self.action_role, services)
         acknowledge_reviewed_wildcards(self, [self.artifact_bucket.bucket_arn])
 
     @property

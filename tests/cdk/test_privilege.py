@@ -1,0 +1,108 @@
+"""What each role, key, bucket and topic allows, written out: least privilege stays least."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aws_cdk import assertions
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+
+from sccos_pipeline.cdk import ServiceTarget
+from tests.cdk.support import SERVICE_KEYS, environment, new_stack
+
+ACTION_ROLE = "EnvironmentActionRole0000B947"
+
+
+def arn(rest: str) -> dict[str, Any]:
+    return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, rest]]}
+
+
+def get_arn(logical_id: str) -> dict[str, Any]:
+    return {"Fn::GetAtt": [logical_id, "Arn"]}
+
+
+@pytest.fixture(scope="module")
+def template() -> assertions.Template:
+    stack = new_stack()
+    environment(stack)
+    return assertions.Template.from_stack(stack)
+
+
+def statements(template: assertions.Template, role: str) -> list[dict[str, Any]]:
+    policies = template.find_resources(
+        "AWS::IAM::Policy", {"Properties": {"Roles": [{"Ref": role}]}}
+    )
+    return [s for p in policies.values() for s in p["Properties"]["PolicyDocument"]["Statement"]]
+
+
+def test_pass_role_and_tagging_stay_in_the_environment(template: assertions.Template) -> None:
+    denies = [s for s in statements(template, ACTION_ROLE) if s["Effect"] == "Deny"]
+    assert denies[1:] == [
+        {
+            "Action": "iam:PassRole",
+            "Condition": {"StringNotEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+            "Effect": "Deny",
+            "Resource": "*",
+        },
+        {
+            "Action": "iam:PassRole",
+            "Effect": "Deny",
+            "NotResource": arn(":iam::123456789012:role/*"),
+        },
+        {
+            "Action": "ecs:TagResource",
+            "Effect": "Deny",
+            "NotResource": arn(":ecs:eu-central-1:123456789012:task-definition/*"),
+        },
+    ]
+
+
+def test_pass_role_and_tagging_scoped_to_known_task_definitions() -> None:
+    stack = new_stack()
+    vpc = ec2.Vpc.from_vpc_attributes(
+        stack,
+        "OwnVpc",
+        vpc_id="vpc-2",
+        availability_zones=["eu-central-1a"],
+        private_subnet_ids=["subnet-2"],
+    )
+    cluster = ecs.Cluster.from_cluster_attributes(stack, "OwnCluster", cluster_name="own", vpc=vpc)
+    tasks = {}
+    for family in ("demo-app", "demo-jenkins"):
+        tasks[family] = ecs.FargateTaskDefinition(stack, family, family=family)
+        tasks[family].add_container("app", image=ecs.ContainerImage.from_registry("nginx"))
+    services = {
+        key: ServiceTarget(
+            ecs.FargateService(
+                stack,
+                f"Own-{key}",
+                cluster=cluster,
+                task_definition=tasks["demo-jenkins" if key == "jenkins" else "demo-app"],
+            ),
+            key,
+        )
+        for key in SERVICE_KEYS
+    }
+    environment(stack, services=services)
+    template = assertions.Template.from_stack(stack)
+    denies = [s for s in statements(template, ACTION_ROLE) if s["Effect"] == "Deny"]
+    assert denies[2:] == [
+        {
+            "Action": "iam:PassRole",
+            "Effect": "Deny",
+            "NotResource": [
+                get_arn("demoappTaskRole556F371D"),
+                get_arn("demojenkinsTaskRoleBF6AF996"),
+            ],
+        },
+        {
+            "Action": "ecs:TagResource",
+            "Effect": "Deny",
+            "NotResource": [
+                arn(":ecs:eu-central-1:123456789012:task-definition/demo-app:*"),
+                arn(":ecs:eu-central-1:123456789012:task-definition/demo-jenkins:*"),
+            ],
+        },
+    ]
