@@ -166,10 +166,20 @@ class SprykerEnvironment(Construct):
                 "Nobody is told when a deployment waits for approval: pass approval_emails or "
                 "subscribe to approval_topic.",
             )
+        # Each pipeline's own role; the action role trusts these, not the whole account.
+        pipeline_roles = {
+            t: iam.Role(
+                self,
+                f"{PIPELINE_IDS[t]}PipelineRole",
+                assumed_by=iam.ServicePrincipal("codepipeline.amazonaws.com"),
+                description=f"CodePipeline {naming.pipeline(model.project, t)}",
+            )
+            for t in pipelines
+        }
         self.action_role = iam.Role(
             self,
             "ActionRole",
-            assumed_by=iam.AccountRootPrincipal(),
+            assumed_by=iam.CompositePrincipal(*pipeline_roles.values()),
             description=f"Shared by the actions of the SCCOS pipelines of {model.project}",
         )
         self.security_group: ec2.ISecurityGroup | None = None
@@ -246,6 +256,7 @@ class SprykerEnvironment(Construct):
                 services=services,
                 artifact_bucket=self.artifact_bucket,
                 action_role=self.action_role,
+                role=pipeline_roles[pipeline_type],
                 approval_topic=self.approval_topic,
                 production=production,
                 allow_destructive_in_production=allow_destructive_in_production,

@@ -12,6 +12,9 @@ from aws_cdk import aws_ecs as ecs
 from sccos_pipeline.cdk import ServiceTarget
 from tests.cdk.support import SERVICE_KEYS, environment, new_stack
 
+PROJECT = "spryker-demo-staging"
+NORMAL_ROLE = "EnvironmentNormalPipelineRoleDC5A1F6D"
+DESTRUCTIVE_ROLE = "EnvironmentDestructivePipelineRole06AE2E97"
 ACTION_ROLE = "EnvironmentActionRole0000B947"
 
 
@@ -35,6 +38,35 @@ def statements(template: assertions.Template, role: str) -> list[dict[str, Any]]
         "AWS::IAM::Policy", {"Properties": {"Roles": [{"Ref": role}]}}
     )
     return [s for p in policies.values() for s in p["Properties"]["PolicyDocument"]["Statement"]]
+
+
+def test_action_role_trusts_only_the_pipelines_roles(template: assertions.Template) -> None:
+    template.has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "AssumeRolePolicyDocument": {
+                "Statement": [
+                    {
+                        "Action": "sts:AssumeRole",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": get_arn(NORMAL_ROLE)},
+                    },
+                    {
+                        "Action": "sts:AssumeRole",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": get_arn(DESTRUCTIVE_ROLE)},
+                    },
+                ],
+                "Version": "2012-10-17",
+            },
+            "Description": f"Shared by the actions of the SCCOS pipelines of {PROJECT}",
+        },
+    )
+    for name, role in (("normal", NORMAL_ROLE), ("destructive", DESTRUCTIVE_ROLE)):
+        template.has_resource_properties(
+            "AWS::CodePipeline::Pipeline",
+            {"Name": f"{PROJECT}-{name}-deploy", "RoleArn": get_arn(role)},
+        )
 
 
 def test_pass_role_and_tagging_stay_in_the_environment(template: assertions.Template) -> None:
