@@ -11,6 +11,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
@@ -274,6 +275,8 @@ class SprykerEnvironment(Construct):
             )
         )
         limit_ecs_deploy_grants(self.action_role, services)
+        if encryption_key is None:  # created here: its key policy is ours
+            self._allow_logs(self.encryption_key)
         acknowledge_reviewed_wildcards(self, [self.artifact_bucket.bucket_arn])
 
     @property
@@ -285,7 +288,7 @@ class SprykerEnvironment(Construct):
         return self.pipelines.get(PipelineType.DESTRUCTIVE)
 
     def _key(self, model: DeployModel) -> kms.Key:
-        key = kms.Key(
+        return kms.Key(
             self,
             "Key",
             enable_key_rotation=True,
@@ -293,25 +296,29 @@ class SprykerEnvironment(Construct):
             description=f"Encrypts the SCCOS pipeline artifacts, logs and topic of {model.project}",
             removal_policy=RemovalPolicy.RETAIN,
         )
+
+    def _allow_logs(self, key: kms.IKey) -> None:
+        """CloudWatch Logs may use the key for this environment's log groups only."""
         stack = Stack.of(self)
-        # CloudWatch Logs encrypts the CodeBuild log groups with it, scoped to this account.
+        groups = [
+            stack.format_arn(
+                service="logs",
+                resource="log-group",
+                resource_name=node.log_group_name,
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            )
+            for node in self.node.find_all()
+            if isinstance(node, logs.CfnLogGroup) and isinstance(node.log_group_name, str)
+        ]
         key.add_to_resource_policy(
             iam.PolicyStatement(
                 principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
                 actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
                          "kms:GenerateDataKey*", "kms:Describe*"],
                 resources=["*"],
-                conditions={
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
-                            service="logs", resource="log-group", resource_name="*",
-                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
-                        )
-                    }
-                },
+                conditions={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": groups}},
             )
         )  # fmt: skip
-        return key
 
     def _artifact_bucket(self) -> s3.Bucket:
         self.access_logs_bucket = s3.Bucket(

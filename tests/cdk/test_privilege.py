@@ -8,6 +8,7 @@ import pytest
 from aws_cdk import assertions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
+from aws_cdk.assertions import Match
 
 from sccos_pipeline.cdk import ServiceTarget
 from tests.cdk.support import SERVICE_KEYS, environment, new_stack
@@ -16,6 +17,15 @@ PROJECT = "spryker-demo-staging"
 NORMAL_ROLE = "EnvironmentNormalPipelineRoleDC5A1F6D"
 DESTRUCTIVE_ROLE = "EnvironmentDestructivePipelineRole06AE2E97"
 ACTION_ROLE = "EnvironmentActionRole0000B947"
+LOG_GROUPS = [
+    f"/sccos/{PROJECT}/Run_pre-deploy_for_{PROJECT}",
+    f"/sccos/{PROJECT}/Run_install_for_{PROJECT}",
+    f"/sccos/{PROJECT}/Run_post-deploy_for_{PROJECT}",
+    f"/sccos/{PROJECT}/Build_spryker_app_for_{PROJECT}",
+    f"/sccos/{PROJECT}/Configure_RabbitMQ_for_{PROJECT}",
+    f"/sccos/{PROJECT}/Update_pipeline_approval_info_for_{PROJECT}",
+    f"/sccos/{PROJECT}/Update_latest_deployed_version_of_{PROJECT}",
+]
 
 
 def arn(rest: str) -> dict[str, Any]:
@@ -138,3 +148,53 @@ def test_pass_role_and_tagging_scoped_to_known_task_definitions() -> None:
             ],
         },
     ]
+
+
+def test_no_report_group_grants(template: assertions.Template) -> None:
+    policies = template.find_resources("AWS::IAM::Policy")
+    assert "report-group" not in str(policies)
+    assert "codebuild:CreateReportGroup" not in str(policies)
+
+
+def test_log_groups_are_named_kept_a_year_and_encrypted(template: assertions.Template) -> None:
+    groups = template.find_resources("AWS::Logs::LogGroup")
+    assert [g["Properties"]["LogGroupName"] for g in groups.values()] == LOG_GROUPS
+    for group in groups.values():
+        assert group["Properties"]["RetentionInDays"] == 365
+        assert group["Properties"]["KmsKeyId"] == get_arn("EnvironmentKeyDEA985CB")
+
+
+def test_key_lets_cloudwatch_logs_use_it_for_our_log_groups_only(
+    template: assertions.Template,
+) -> None:
+    template.has_resource_properties(
+        "AWS::KMS::Key",
+        {
+            "KeyPolicy": {
+                "Statement": Match.array_with(
+                    [
+                        {
+                            "Action": [
+                                "kms:Encrypt*",
+                                "kms:Decrypt*",
+                                "kms:ReEncrypt*",
+                                "kms:GenerateDataKey*",
+                                "kms:Describe*",
+                            ],
+                            "Condition": {
+                                "ArnEquals": {
+                                    "kms:EncryptionContext:aws:logs:arn": [
+                                        arn(f":logs:eu-central-1:123456789012:log-group:{name}")
+                                        for name in LOG_GROUPS
+                                    ]
+                                }
+                            },
+                            "Effect": "Allow",
+                            "Principal": {"Service": "logs.eu-central-1.amazonaws.com"},
+                            "Resource": "*",
+                        }
+                    ]
+                )
+            }
+        },
+    )
