@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from aws_cdk import Annotations, ArnFormat, RemovalPolicy, Stack
+from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
@@ -338,6 +338,12 @@ class SprykerEnvironment(Construct):
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
             versioned=True,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    noncurrent_version_expiration=Duration.days(90),
+                    abort_incomplete_multipart_upload_after=Duration.days(7),
+                )
+            ],
             server_access_logs_bucket=self.access_logs_bucket,
             server_access_logs_prefix="artifacts/",
             removal_policy=RemovalPolicy.RETAIN,

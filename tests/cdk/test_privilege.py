@@ -198,3 +198,25 @@ def test_key_lets_cloudwatch_logs_use_it_for_our_log_groups_only(
             }
         },
     )
+
+
+def test_artifacts_versioned_and_old_versions_expire(template: assertions.Template) -> None:
+    template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "LifecycleConfiguration": {
+                "Rules": [
+                    {
+                        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+                        "NoncurrentVersionExpiration": {"NoncurrentDays": 90},
+                        "Status": "Enabled",
+                    }
+                ]
+            },
+            "LoggingConfiguration": {
+                "LogFilePrefix": "artifacts/",
+                "DestinationBucketName": Match.any_value(),
+            },
+        },
+    )
