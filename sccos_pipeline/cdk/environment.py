@@ -26,7 +26,7 @@ from ..core.plan import hook_image_name, image_names
 from ..core.stages import PipelineType, Stage
 from . import props as p
 from .checks import validate_environment_props
-from .nag import acknowledge_reviewed_wildcards
+from .nag import ReviewedWildcards
 from .pipeline import PipelineProjects, SprykerPipeline
 from .privilege import limit_ecs_deploy_grants
 from .projects import SprykerHookProjects
@@ -277,7 +277,12 @@ class SprykerEnvironment(Construct):
         limit_ecs_deploy_grants(self.action_role, services)
         if encryption_key is None:  # created here: its key policy is ours
             self._allow_logs(self.encryption_key)
-        acknowledge_reviewed_wildcards(self, [self.artifact_bucket.bucket_arn])
+        # cdk-nag acknowledgements, made at validation from the policies as they then stand.
+        self.node.add_validation(
+            ReviewedWildcards(
+                self, [self.artifact_bucket.bucket_arn], [self.encryption_key.key_arn]
+            )
+        )
 
     @property
     def normal_pipeline(self) -> SprykerPipeline | None:
