@@ -7,8 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
+import sccos_pipeline.cli as sccos_cli
 from tests.conftest import CORPUS, MINIMAL, needs_corpus, write_project
 
 
@@ -102,3 +104,26 @@ def test_every_real_deploy_file_validates_without_traceback() -> None:
     done = cli("validate", *files, "--format", "json")
     assert done.returncode == 0, done.stdout[-2000:]
     assert len(json.loads(done.stdout)) == 64
+
+
+def test_internal_error_exits_1_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.delenv("SCCOS_DEBUG", raising=False)
+    monkeypatch.setattr(sccos_cli, "validate_deploy_file", broken)
+    monkeypatch.setattr(sccos_cli, "load_deploy_file", broken)
+    write_project(tmp_path, {"deploy.yml": MINIMAL})
+    for argv in (
+        ["validate", str(tmp_path / "deploy.yml")],
+        ["plan", str(tmp_path / "deploy.yml")],
+    ):
+        assert sccos_cli.main(argv) == 1
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert err.splitlines() == [
+            "sccos-pipeline: internal error: RuntimeError: boom "
+            "(set SCCOS_DEBUG=1 for details, and please report it)"
+        ]

@@ -220,3 +220,75 @@ def test_artifacts_versioned_and_old_versions_expire(template: assertions.Templa
             },
         },
     )
+
+
+def test_topic_refuses_plain_http(template: assertions.Template) -> None:
+    template.has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": [
+                    {
+                        "Action": "sns:Publish",
+                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Resource": {"Ref": "EnvironmentApprovalTopic10818207"},
+                        "Sid": "AllowPublishThroughSSLOnly",
+                    }
+                ],
+                "Version": "2012-10-17",
+            }
+        },
+    )
+
+
+def test_moving_the_deployed_tag_may_put_the_image(template: assertions.Template) -> None:
+    retag = {
+        "Action": Match.array_with(["ecr:BatchGetImage", "ecr:PutImage"]),
+        "Effect": "Allow",
+        "Resource": get_arn("EnvironmentRepositorybofficeeuEDE1ECEF"),
+    }
+    for role in (
+        "EnvironmentSupportRecordDeployedRole79F64A45",
+        "EnvironmentSupportBuildRole36F85E2F",
+    ):
+        template.has_resource_properties(
+            "AWS::IAM::Policy",
+            {"Roles": [{"Ref": role}], "PolicyDocument": {"Statement": Match.array_with([retag])}},
+        )
+
+
+def _action_variables(name: str, step: str, variables: list[dict[str, str]]) -> dict[str, Any]:
+    action = {
+        "Configuration": Match.object_like(
+            {"EnvironmentVariables": Match.serialized_json(Match.array_with(variables))}
+        )
+    }
+    return {
+        "Name": name,
+        "Stages": Match.array_with(
+            [Match.object_like({"Name": step, "Actions": [Match.object_like(action)]})]
+        ),
+    }
+
+
+@pytest.mark.parametrize(("kind", "other"), [("normal", "destructive"), ("destructive", "normal")])
+def test_build_waits_for_the_other_pipeline_and_broker_resets_only_when_destructive(
+    template: assertions.Template, kind: str, other: str
+) -> None:
+    name = f"{PROJECT}-{kind}-deploy"
+    other_pipeline = {
+        "name": "SCCOS_OTHER_PIPELINE",
+        "type": "PLAINTEXT",
+        "value": f"{PROJECT}-{other}-deploy",
+    }
+    template.has_resource_properties(
+        "AWS::CodePipeline::Pipeline",
+        _action_variables(name, "Build_and_Prepare", [other_pipeline]),
+    )
+    pipeline_type = {"name": "SPRYKER_PIPELINE_TYPE", "type": "PLAINTEXT", "value": kind}
+    template.has_resource_properties(
+        "AWS::CodePipeline::Pipeline",
+        _action_variables(name, "Configure_RabbitMQ_Vhosts_and_Permissions", [pipeline_type]),
+    )
