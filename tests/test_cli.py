@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import sccos_pipeline.cli as sccos_cli
 from sccos_pipeline.cli import main
 from sccos_pipeline.command import about
 from tests.conftest import CORPUS, MINIMAL, cli, needs_corpus, write_project
@@ -275,3 +276,26 @@ def test_well_kept_real_deploy_files_pass_strict() -> None:
         0,
         "5 file(s) checked: 5 valid, 0 with errors; 0 error(s), 0 warning(s)\n",
     )
+
+
+def test_internal_error_exits_1_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.delenv("SCCOS_DEBUG", raising=False)
+    monkeypatch.setattr(sccos_cli, "validate_deploy_file", broken)
+    monkeypatch.setattr(sccos_cli, "load_deploy_file", broken)
+    write_project(tmp_path, {"deploy.yml": MINIMAL})
+    for argv in (
+        ["validate", str(tmp_path / "deploy.yml")],
+        ["plan", str(tmp_path / "deploy.yml")],
+    ):
+        assert sccos_cli.main(argv) == 1
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert err.splitlines() == [
+            "sccos-pipeline: internal error: RuntimeError: boom "
+            "(set SCCOS_DEBUG=1 for details, and please report it)"
+        ]

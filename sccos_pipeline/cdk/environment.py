@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from aws_cdk import Annotations, ArnFormat, RemovalPolicy, Stack
+from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
@@ -26,8 +27,9 @@ from ..core.plan import hook_image_name, image_names
 from ..core.stages import PipelineType, Stage
 from . import props as p
 from .checks import validate_environment_props
-from .nag import acknowledge_reviewed_wildcards
+from .nag import ReviewedWildcards
 from .pipeline import PipelineProjects, SprykerPipeline
+from .privilege import limit_ecs_deploy_grants
 from .projects import SprykerHookProjects
 from .support import DOCKER_SDK_REF, SupportProjects
 
@@ -179,10 +181,20 @@ class SprykerEnvironment(Construct):
                 "Nobody is told when a deployment waits for approval: pass approval_emails or "
                 "subscribe to approval_topic.",
             )
+        # Each pipeline's own role; the action role trusts these, not the whole account.
+        pipeline_roles = {
+            t: iam.Role(
+                self,
+                f"{PIPELINE_IDS[t]}PipelineRole",
+                assumed_by=iam.ServicePrincipal("codepipeline.amazonaws.com"),
+                description=f"CodePipeline {naming.pipeline(model.project, t)}",
+            )
+            for t in pipelines
+        }
         self.action_role = iam.Role(
             self,
             "ActionRole",
-            assumed_by=iam.AccountRootPrincipal(),
+            assumed_by=iam.CompositePrincipal(*pipeline_roles.values()),
             description=f"Shared by the actions of the SCCOS pipelines of {model.project}",
         )
         self.security_group: ec2.ISecurityGroup | None = None
@@ -261,6 +273,7 @@ class SprykerEnvironment(Construct):
                 services=services,
                 artifact_bucket=self.artifact_bucket,
                 action_role=self.action_role,
+                role=pipeline_roles[pipeline_type],
                 approval_topic=self.approval_topic,
                 production=production,
                 allow_destructive_in_production=allow_destructive_in_production,
@@ -282,7 +295,15 @@ class SprykerEnvironment(Construct):
         self._describe_for_rehearsal(
             deploy_file, deploy_file_in_repository, services, broker, app_dir
         )
-        acknowledge_reviewed_wildcards(self, [self.artifact_bucket.bucket_arn])
+        limit_ecs_deploy_grants(self.action_role, services)
+        if encryption_key is None:  # created here: its key policy is ours
+            self._allow_logs(self.encryption_key)
+        # cdk-nag acknowledgements, made at validation from the policies as they then stand.
+        self.node.add_validation(
+            ReviewedWildcards(
+                self, [self.artifact_bucket.bucket_arn], [self.encryption_key.key_arn]
+            )
+        )
 
     def _describe_for_rehearsal(
         self,
@@ -322,7 +343,7 @@ class SprykerEnvironment(Construct):
         return self.pipelines.get(PipelineType.DESTRUCTIVE)
 
     def _key(self, model: DeployModel) -> kms.Key:
-        key = kms.Key(
+        return kms.Key(
             self,
             "Key",
             enable_key_rotation=True,
@@ -330,25 +351,29 @@ class SprykerEnvironment(Construct):
             description=f"Encrypts the SCCOS pipeline artifacts, logs and topic of {model.project}",
             removal_policy=RemovalPolicy.RETAIN,
         )
+
+    def _allow_logs(self, key: kms.IKey) -> None:
+        """CloudWatch Logs may use the key for this environment's log groups only."""
         stack = Stack.of(self)
-        # CloudWatch Logs encrypts the CodeBuild log groups with it, scoped to this account.
+        groups = [
+            stack.format_arn(
+                service="logs",
+                resource="log-group",
+                resource_name=node.log_group_name,
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            )
+            for node in self.node.find_all()
+            if isinstance(node, logs.CfnLogGroup) and isinstance(node.log_group_name, str)
+        ]
         key.add_to_resource_policy(
             iam.PolicyStatement(
                 principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
                 actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
                          "kms:GenerateDataKey*", "kms:Describe*"],
                 resources=["*"],
-                conditions={
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
-                            service="logs", resource="log-group", resource_name="*",
-                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
-                        )
-                    }
-                },
+                conditions={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": groups}},
             )
         )  # fmt: skip
-        return key
 
     def _artifact_bucket(self) -> s3.Bucket:
         self.access_logs_bucket = s3.Bucket(
@@ -368,6 +393,12 @@ class SprykerEnvironment(Construct):
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
             versioned=True,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    noncurrent_version_expiration=Duration.days(90),
+                    abort_incomplete_multipart_upload_after=Duration.days(7),
+                )
+            ],
             server_access_logs_bucket=self.access_logs_bucket,
             server_access_logs_prefix="artifacts/",
             removal_policy=RemovalPolicy.RETAIN,

@@ -1,56 +1,38 @@
-"""cdk-nag acknowledgements for the wildcards CDK's own grants write, each with its reason.
+"""cdk-nag acknowledgements for the wildcards aws-cdk-lib's own grants write, each with its reason.
 
-cdk-nag v3 asks for every finding to be acknowledged one by one (`AwsSolutions-IAM5[...]`).
-The wildcards here come from aws-cdk-lib's grants (artifact bucket, key, CodeBuild's log and
-report groups, VPC network interfaces), so we rebuild each finding's id from the policy as
-synthesized and acknowledge it on that policy only when its shape is one we reviewed below.
-A wildcard nobody reviewed stays a finding, and the cdk-nag test fails. No cdk_nag import:
-acknowledgements are aws-cdk-lib's Validations metadata.
+cdk-nag v3 asks for every finding to be acknowledged one by one (`AwsSolutions-IAM5[...]`), per
+policy. We acknowledge late, when the app is validated, from each policy as it then stands:
+every Allow statement is checked against the shapes reviewed below, and a finding is
+acknowledged only when every statement yielding it is reviewed in full. A wildcard added after
+construction, even one whose finding id a reviewed statement shares, stays a finding, and
+cdk-nag fails. No cdk_nag import: acknowledgements are aws-cdk-lib's Validations metadata.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import jsii
 from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_iam as iam
-from constructs import IConstruct
+from constructs import IConstruct, IValidation
 
-_ACTION_REASONS: list[tuple[re.Pattern[str], str]] = [
-    (
-        re.compile(r"s3:(GetObject|GetBucket|List|DeleteObject|Abort|PutObject)\*"),
-        "aws-cdk-lib's grant on the pipeline artifact bucket; its statement names only that "
-        "bucket and its objects",
-    ),
-    (
-        re.compile(r"kms:(GenerateDataKey|ReEncrypt|Decrypt|Encrypt)\*"),
-        "aws-cdk-lib's grant on the environment's own customer-managed key",
-    ),
-]
+from .privilege import ECS_TASKS_ONLY
+
+# Matched by action name; acknowledged only where the statement names nothing but `own`.
+_S3_ACTION = re.compile(r"s3:(GetObject|GetBucket|List|DeleteObject|Abort)\*")
+_KMS_ACTION = re.compile(r"kms:(GenerateDataKey|ReEncrypt|Decrypt|Encrypt)\*")
 
 _SEG = r"(?:<[^>]+>|[^:<]+)"  # one ARN segment: text, or a token such as <AWS::Partition>
-_RESOURCE_REASONS: list[tuple[re.Pattern[str], str]] = [
-    (
-        re.compile(rf"arn:{_SEG}:logs:{_SEG}:{_SEG}:log-group:/aws/codebuild/<[^>]+>:\*"),
-        "log streams of this project's own CodeBuild log group, created per build",
-    ),
-    (
-        re.compile(rf"arn:{_SEG}:codebuild:{_SEG}:{_SEG}:report-group/<[^>]+>-\*"),
-        "this project's own CodeBuild report groups, created per report",
-    ),
-    (
-        re.compile(rf"arn:{_SEG}:ec2:{_SEG}:{_SEG}:network-interface/\*"),
-        "CodeBuild creates a network interface per build in the VPC; its id is not known ahead",
-    ),
-    (
-        re.compile(rf"arn:{_SEG}:secretsmanager:{_SEG}:{_SEG}:secret:[^*]+\*"),
-        "one named secret; CodeBuild reads secrets by ARN with the version suffix wildcarded",
-    ),
-]
+_CODEBUILD_LOGS = re.compile(rf"arn:{_SEG}:logs:{_SEG}:{_SEG}:log-group:/aws/codebuild/<[^>]+>:\*")
+_NETWORK_INTERFACES = re.compile(rf"arn:{_SEG}:ec2:{_SEG}:{_SEG}:network-interface/\*")
+_SECRET = re.compile(rf"arn:{_SEG}:secretsmanager:{_SEG}:{_SEG}:secret:[^*]+\*")
 
-# Actions IAM cannot scope to a resource, or that we scope otherwise (noted per action).
+# Acknowledged on "*" as they are: IAM cannot scope them, or they only read.
 _WITHOUT_RESOURCE_LEVEL: dict[str, str] = {
     "ecr:GetAuthorizationToken": "no resource-level permissions",
     "ec2:CreateNetworkInterface": "CodeBuild VPC access (documented policy)",
@@ -65,78 +47,158 @@ _WITHOUT_RESOURCE_LEVEL: dict[str, str] = {
     "ecs:DescribeTasks": "read-only, ECS deploy action",
     "ecs:ListTasks": "read-only, ECS deploy action",
     "ecs:RegisterTaskDefinition": "no resource-level permissions",
-    "ecs:TagResource": "tags the task definitions the deploy action registers",
-    "ecs:UpdateService": "limited to the environment's services by an explicit Deny",
-    "iam:PassRole": "only to ECS tasks (iam:PassedToService condition)",
 }
+# Acknowledged on "*" only when the policy holds the explicit Deny described here.
+_LIMITED_BY_DENY: dict[str, str] = {
+    "ecs:TagResource": "an explicit Deny refuses it on anything but the task definitions it names",
+    "ecs:UpdateService": "an explicit Deny refuses it on anything but the services it names",
+    "iam:PassRole": "ECS only: an explicit Deny refuses any iam:PassedToService but "
+    "ecs-tasks.amazonaws.com",
+}
+_DENIED_OUTSIDE = {"ecs:TagResource": ":task-definition/", "ecs:UpdateService": ":service/"}
+
+
+@dataclass(frozen=True)
+class Own:
+    """The environment's own resources, flattened as cdk-nag writes them."""
+
+    buckets: frozenset[str]
+    keys: frozenset[str]
 
 
 def flatten(value: Any) -> str:
     """A resolved CloudFormation value as cdk-nag writes it in finding ids."""
     if isinstance(value, str):
-        return value
+        return value.replace("${", "<").replace("}", ">")
     if isinstance(value, dict):
-        if "Ref" in value:
-            return f"<{value['Ref']}>"
-        if "Fn::GetAtt" in value:
-            logical, attribute = value["Fn::GetAtt"]
-            return f"<{logical}.{attribute}>"
-        if "Fn::Join" in value:
+        if value.get("Fn::Join"):
             separator, parts = value["Fn::Join"]
             return str(separator).join(flatten(part) for part in parts)
-    return json.dumps(value, sort_keys=True)
+        if value.get("Fn::Sub"):
+            return flatten(value["Fn::Sub"])
+        if value.get("Fn::GetAtt"):
+            logical, attribute = value["Fn::GetAtt"]
+            return f"<{flatten(logical)}.{flatten(attribute)}>"
+        if value.get("Fn::ImportValue"):
+            return flatten(value["Fn::ImportValue"])
+        if value.get("Ref"):
+            return f"<{flatten(value['Ref'])}>"
+    return json.dumps(value, separators=(",", ":"))
 
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def acknowledgements(document: dict[str, Any], own_buckets: set[str]) -> dict[str, str]:
-    """Finding id to reason, for each reviewed wildcard of an IAM policy document."""
-    found: dict[str, str] = {}
-    unscoped: set[str] = set()
-    for statement in _as_list(document.get("Statement", [])):
-        if statement.get("Effect") != "Allow":
+def _denied(statements: list[dict[str, Any]]) -> set[str]:
+    """The actions of `_LIMITED_BY_DENY` whose explicit Deny the policy holds."""
+    limited: set[str] = set()
+    for statement in statements:
+        if statement.get("Effect") != "Deny":
             continue
-        actions = [str(a) for a in _as_list(statement.get("Action", []))]
-        resources = [flatten(r) for r in _as_list(statement.get("Resource", []))]
-        for action in actions:
-            if "*" in action:
-                reason = next((r for p, r in _ACTION_REASONS if p.fullmatch(action)), None)
-                if reason:
-                    found[f"AwsSolutions-IAM5[Action::{action}]"] = reason
-        for resource in resources:
-            if resource == "*":
-                unscoped.update(actions)
-            elif "*" in resource:
-                reason = next((r for p, r in _RESOURCE_REASONS if p.fullmatch(resource)), None)
-                if resource.endswith("/*") and resource[:-2] in own_buckets:
-                    reason = "objects of the environment's own artifact bucket"
-                if reason:
-                    found[f"AwsSolutions-IAM5[Resource::{resource}]"] = reason
-    if unscoped and unscoped <= _WITHOUT_RESOURCE_LEVEL.keys():
-        found["AwsSolutions-IAM5[Resource::*]"] = "; ".join(
-            f"{a}: {_WITHOUT_RESOURCE_LEVEL[a]}" for a in sorted(unscoped)
-        )
+        actions = _as_list(statement.get("Action", []))
+        if actions == ["iam:PassRole"] and statement.get("Condition") == ECS_TASKS_ONLY:
+            limited.update(actions if statement.get("Resource") == "*" else [])
+        elif "NotResource" in statement and "Condition" not in statement:
+            kept = [flatten(r) for r in _as_list(statement["NotResource"])]
+            for action, kind in _DENIED_OUTSIDE.items():
+                if action in actions and all(kind in r for r in kept):
+                    limited.add(action)
+    return limited
+
+
+def _review(statement: dict[str, Any], own: Own, denied: set[str]) -> dict[str, str | None]:
+    """Each finding cdk-nag makes of one Allow statement, with its reason, or None if unreviewed."""
+    actions = [str(a) for a in _as_list(statement.get("Action", []))]
+    resources = [flatten(r) for r in _as_list(statement.get("Resource", []))]
+    objects = {f"{b}/*" for b in own.buckets}
+    found: dict[str, str | None] = {}
+    for action in (a for a in actions if "*" in a):
+        reason = None
+        if _S3_ACTION.fullmatch(action) and set(resources) <= own.buckets | objects:
+            reason = (
+                "aws-cdk-lib's grant; matched by action name, and its statement names only the "
+                "artifact bucket and its objects"
+            )
+        elif _KMS_ACTION.fullmatch(action) and set(resources) <= own.keys:
+            reason = (
+                "aws-cdk-lib's grant; matched by action name, and its statement names only the "
+                "environment's key"
+            )
+        found[f"AwsSolutions-IAM5[Action::{action}]"] = reason
+    condition = statement.get("Condition", {})
+    for resource in (r for r in resources if "*" in r):
+        reason = None
+        if resource == "*":
+            allowed = {**_WITHOUT_RESOURCE_LEVEL, **{a: _LIMITED_BY_DENY[a] for a in denied}}
+            if set(actions) <= allowed.keys():
+                reason = "; ".join(f"{a}: {allowed[a]}" for a in sorted(actions))
+        elif resource in objects:
+            reason = "objects of the environment's own artifact bucket"
+        elif _CODEBUILD_LOGS.fullmatch(resource) and set(actions) <= {
+            "logs:CreateLogGroup",
+            "logs:CreateLogStream",
+            "logs:PutLogEvents",
+        }:
+            reason = (
+                "aws-cdk-lib's unconditional grant on /aws/codebuild/<this project>, a log group "
+                "the project never uses (it logs to its own); confined to that name"
+            )
+        elif (
+            _NETWORK_INTERFACES.fullmatch(resource)
+            and actions == ["ec2:CreateNetworkInterfacePermission"]
+            and "ec2:Subnet" in condition.get("StringEquals", {})
+        ):
+            reason = "CodeBuild makes a network interface per build, in the listed subnets only"
+        elif _SECRET.fullmatch(resource) and actions == ["secretsmanager:GetSecretValue"]:
+            reason = "one named secret; CodeBuild reads it by ARN with the suffix wildcarded"
+        found[f"AwsSolutions-IAM5[Resource::{resource}]"] = reason
     return found
 
 
-def acknowledge_reviewed_wildcards(scope: IConstruct, own_bucket_arns: list[str]) -> None:
-    """Acknowledge the reviewed wildcards of every IAM policy under `scope`, as it stands now.
+def acknowledgements(document: dict[str, Any], own: Own) -> dict[str, str]:
+    """Finding id to reason, for the findings of a policy that only reviewed statements yield."""
+    statements = [s for s in _as_list(document.get("Statement", [])) if isinstance(s, dict)]
+    denied = _denied(statements)
+    reasons: dict[str, set[str]] = {}
+    refused: set[str] = set()
+    for statement in statements:
+        if statement.get("Effect") != "Allow":
+            continue
+        found = _review(statement, own, denied)
+        if all(found.values()):
+            for finding, reason in found.items():
+                reasons.setdefault(finding, set()).add(str(reason))
+        else:
+            refused.update(found)
+    return {f: "; ".join(sorted(r)) for f, r in reasons.items() if f not in refused}
 
-    Called once the scope is complete; grants added later are not acknowledged, so they get
-    their own review. (One pass here instead of an Aspect: an Aspect costs a node-to-Python
-    call per construct, about 0.15 s per environment.)
-    """
-    stack = Stack.of(scope)
-    buckets = {flatten(stack.resolve(arn)) for arn in own_bucket_arns}
-    for node in scope.node.find_all():
-        if isinstance(node, iam.CfnPolicy):
-            found = acknowledgements(stack.resolve(node.policy_document), buckets)
-            if found:  # one call per policy: each jsii call costs about half a millisecond
-                Validations.of(node).acknowledge(
-                    *(
-                        Acknowledgment(id=finding, reason=reason)
-                        for finding, reason in found.items()
+
+@jsii.implements(IValidation)
+class ReviewedWildcards:
+    """Acknowledges, when the app is validated, the reviewed wildcards of every IAM policy
+    under `scope` as it then stands. Reports nothing itself: cdk-nag reports what is left.
+    (One pass at validation instead of an Aspect: an Aspect costs a call per construct.)"""
+
+    def __init__(self, scope: IConstruct, buckets: Sequence[str], keys: Sequence[str]) -> None:
+        self.scope = scope
+        self.buckets = list(buckets)
+        self.keys = list(keys)
+        self.done: set[tuple[str, str]] = set()  # validation may run once per synth
+
+    def validate(self) -> list[str]:
+        stack = Stack.of(self.scope)
+        own = Own(
+            buckets=frozenset(flatten(stack.resolve(b)) for b in self.buckets),
+            keys=frozenset(flatten(stack.resolve(k)) for k in self.keys),
+        )
+        for node in self.scope.node.find_all():
+            if isinstance(node, iam.CfnPolicy):
+                found = acknowledgements(stack.resolve(node.policy_document), own)
+                new = {f: r for f, r in found.items() if (node.node.path, f) not in self.done}
+                if new:  # one call per policy: each jsii call costs about half a millisecond
+                    self.done.update((node.node.path, f) for f in new)
+                    Validations.of(node).acknowledge(
+                        *(Acknowledgment(id=f, reason=r) for f, r in new.items())
                     )
-                )
+        return []

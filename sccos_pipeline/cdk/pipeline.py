@@ -86,6 +86,7 @@ class SprykerPipeline(Construct):
         destructive_on_push: bool = False,
         execution_mode: codepipeline.ExecutionMode = codepipeline.ExecutionMode.QUEUED,
         other_pipeline_name: str | None = None,
+        role: iam.IRole | None = None,
     ) -> None:
         """
         :param services: ECS service key (application name, `frontend`, `jenkins`) to target.
@@ -96,6 +97,8 @@ class SprykerPipeline(Construct):
         :param execution_mode: Default: QUEUED, one deployment at a time.
         :param other_pipeline_name: the environment's other pipeline; Build_and_Prepare waits
             for none of it to run, as both move the same image tags. Default: no check.
+        :param role: the pipeline's own role (the one that assumes `action_role`). Default:
+            created by CodePipeline's construct.
         """
         super().__init__(scope, construct_id)
         destructive = pipeline_type is PipelineType.DESTRUCTIVE
@@ -233,6 +236,7 @@ class SprykerPipeline(Construct):
             "Pipeline",
             pipeline_name=pipeline_name,
             pipeline_type=codepipeline.PipelineType.V2,
+            role=role,
             execution_mode=execution_mode,
             artifact_bucket=artifact_bucket,
             cross_account_keys=False,

@@ -40,6 +40,7 @@ def encrypted_project(
     construct_id: str,
     *,
     name: str,
+    project: str,
     buildspec: Mapping[str, Any],
     key: kms.IKey,
     description: str,
@@ -53,10 +54,14 @@ def encrypted_project(
     security_groups: Sequence[ec2.ISecurityGroup] | None = None,
     cache: codebuild.Cache | None = None,
 ) -> codebuild.PipelineProject:
-    """A pipeline project whose artifacts and logs are encrypted with the environment's key."""
+    """A pipeline project whose artifacts and logs are encrypted with the environment's key.
+
+    It logs to its own group, `naming.log_group`; it makes no test reports.
+    """
     log_group = logs.LogGroup(
         scope,
         f"{construct_id}Logs",
+        log_group_name=naming.log_group(project, name),
         encryption_key=key,
         retention=logs.RetentionDays.ONE_YEAR,
         removal_policy=RemovalPolicy.RETAIN,
@@ -80,6 +85,7 @@ def encrypted_project(
         subnet_selection=subnets,
         security_groups=list(security_groups) if security_groups else None,
         cache=cache,
+        grant_report_group_permissions=False,
     )
 
 
@@ -150,6 +156,7 @@ class SprykerHookProjects(Construct):
                 self,
                 HOOK_IDS[stage],
                 name=naming.hook_project(stage, model.project),
+                project=model.project,
                 description=f"SCCOS {stage.value} hook of {model.project}",
                 buildspec=render_buildspec(model, stage, app_dir=app_dir),
                 key=key,

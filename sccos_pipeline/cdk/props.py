@@ -37,7 +37,11 @@ DEFAULT_HOOK_SETTINGS: dict[Stage, HookProjectSettings] = {
 
 @dataclass(frozen=True)
 class ServiceTarget:
-    """An existing ECS service the pipeline redeploys, and the container that gets the image."""
+    """An existing ECS service the pipeline redeploys, and the container that gets the image.
+
+    A service defined in the same app also tells its task definition: the action role may then
+    pass only its task and execution roles and tag only its family.
+    """
 
     service: ecs.IBaseService
     container_name: str

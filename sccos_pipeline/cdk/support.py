@@ -82,6 +82,7 @@ class SupportProjects(Construct):
             self,
             "Build",
             name=naming.build_project(project),
+            project=project,
             description=f"SCCOS Build_and_Prepare of {project}: Docker SDK images to ECR",
             buildspec=build_buildspec(model, deploy_file=deploy_file, containers=containers),
             key=key,
@@ -120,6 +121,7 @@ class SupportProjects(Construct):
             self,
             "Broker",
             name=naming.broker_project(project),
+            project=project,
             description=f"SCCOS RabbitMQ vhosts, users and permissions of {project}",
             buildspec=broker_buildspec(model),
             key=key,
@@ -141,6 +143,7 @@ class SupportProjects(Construct):
             self,
             "Versions",
             name=naming.approval_info_project(project),
+            project=project,
             description=f"SCCOS desired and last deployed version of {project}, for approval",
             buildspec=versions_buildspec(),
             key=key,
@@ -156,6 +159,7 @@ class SupportProjects(Construct):
             self,
             "RecordDeployed",
             name=naming.record_version_project(project),
+            project=project,
             description=f"SCCOS UpdateDeployedVersion of {project}",
             buildspec=record_deployed_buildspec(
                 model, {service: containers[key] for key, (service, _) in service_arns.items()}
@@ -176,14 +180,22 @@ class SupportProjects(Construct):
         )
 
         self.pre_deployment = self._commands(
-            "PreDeployment", naming.pre_config_project(project), pre_deployment_commands, key
+            "PreDeployment",
+            naming.pre_config_project(project),
+            project,
+            pre_deployment_commands,
+            key,
         )
         self.post_deployment = self._commands(
-            "PostDeployment", naming.post_config_project(project), post_deployment_commands, key
+            "PostDeployment",
+            naming.post_config_project(project),
+            project,
+            post_deployment_commands,
+            key,
         )
 
     def _commands(
-        self, construct_id: str, name: str, commands: Sequence[str], key: kms.IKey
+        self, construct_id: str, name: str, project: str, commands: Sequence[str], key: kms.IKey
     ) -> codebuild.PipelineProject | None:
         if not commands:
             return None
@@ -191,6 +203,7 @@ class SupportProjects(Construct):
             self,
             construct_id,
             name=name,
+            project=project,
             description=f"SCCOS {name}: user commands",
             buildspec=commands_buildspec(commands),
             key=key,

@@ -93,6 +93,11 @@ def post_config_project(project: str) -> str:
     return f"Post_deploy_config_for_{project}"
 
 
+def log_group(project: str, codebuild_project: str) -> str:
+    """`/sccos/<project>/<CodeBuild project>`, the KMS-encrypted log group of one project."""
+    return f"/sccos/{project}/{codebuild_project}"
+
+
 def ecr_repository(project: str, application: str) -> str:
     """`<project>-<application>`, lower-cased as the Docker SDK pushes it."""
     return f"{project}-{application}".lower()

@@ -54,17 +54,37 @@ def test_cdk_nag_reports_nothing_unacknowledged(assembly: Path) -> None:
     assert "aws:cdk:error" not in json.dumps(manifest["artifacts"][STACK].get("metadata", {}))
 
 
-def test_cdk_nag_catches_an_unreviewed_wildcard(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("actions", "findings"),
+    [
+        (["s3:*"], ["AwsSolutions-IAM5[Action::s3:*]", "AwsSolutions-IAM5[Resource::*]"]),
+        # Added after construction, these share finding ids with reviewed statements.
+        (["secretsmanager:GetSecretValue"], ["AwsSolutions-IAM5[Resource::*]"]),
+        (
+            ["s3:GetObject*"],
+            ["AwsSolutions-IAM5[Action::s3:GetObject*]", "AwsSolutions-IAM5[Resource::*]"],
+        ),
+    ],
+)
+def test_cdk_nag_catches_an_unreviewed_wildcard(
+    tmp_path: Path, actions: list[str], findings: list[str]
+) -> None:
     app = App(context=app_context(), outdir=str(tmp_path))
     [stack] = build_app(app)
     stack.spryker.action_role.add_to_principal_policy(
-        iam.PolicyStatement(actions=["s3:*"], resources=["*"])
+        iam.PolicyStatement(actions=actions, resources=["*"])
     )
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()
-    report = (tmp_path / "validation-report.json").read_text()
-    assert "AwsSolutions-IAM5[Action::s3:*]" in report
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    found = {
+        v["ruleName"]: [r["constructPath"] for r in v["violatingConstructs"]]
+        for p in report["pluginReports"]
+        for v in p["violations"]
+    }
+    policy = f"{STACK}/Environment/ActionRole/DefaultPolicy/Resource"
+    assert found == {f: [policy] for f in findings}  # and nothing else
 
 
 def test_cfn_lint_has_no_errors(assembly: Path) -> None:

@@ -1,0 +1,294 @@
+"""What each role, key, bucket and topic allows, written out: least privilege stays least."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aws_cdk import assertions
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+from aws_cdk.assertions import Match
+
+from sccos_pipeline.cdk import ServiceTarget
+from tests.cdk.support import SERVICE_KEYS, environment, new_stack
+
+PROJECT = "spryker-demo-staging"
+NORMAL_ROLE = "EnvironmentNormalPipelineRoleDC5A1F6D"
+DESTRUCTIVE_ROLE = "EnvironmentDestructivePipelineRole06AE2E97"
+ACTION_ROLE = "EnvironmentActionRole0000B947"
+LOG_GROUPS = [
+    f"/sccos/{PROJECT}/Run_pre-deploy_for_{PROJECT}",
+    f"/sccos/{PROJECT}/Run_install_for_{PROJECT}",
+    f"/sccos/{PROJECT}/Run_post-deploy_for_{PROJECT}",
+    f"/sccos/{PROJECT}/Build_spryker_app_for_{PROJECT}",
+    f"/sccos/{PROJECT}/Configure_RabbitMQ_for_{PROJECT}",
+    f"/sccos/{PROJECT}/Update_pipeline_approval_info_for_{PROJECT}",
+    f"/sccos/{PROJECT}/Update_latest_deployed_version_of_{PROJECT}",
+]
+
+
+def arn(rest: str) -> dict[str, Any]:
+    return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, rest]]}
+
+
+def get_arn(logical_id: str) -> dict[str, Any]:
+    return {"Fn::GetAtt": [logical_id, "Arn"]}
+
+
+@pytest.fixture(scope="module")
+def template() -> assertions.Template:
+    stack = new_stack()
+    environment(stack)
+    return assertions.Template.from_stack(stack)
+
+
+def statements(template: assertions.Template, role: str) -> list[dict[str, Any]]:
+    policies = template.find_resources(
+        "AWS::IAM::Policy", {"Properties": {"Roles": [{"Ref": role}]}}
+    )
+    return [s for p in policies.values() for s in p["Properties"]["PolicyDocument"]["Statement"]]
+
+
+def test_action_role_trusts_only_the_pipelines_roles(template: assertions.Template) -> None:
+    template.has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "AssumeRolePolicyDocument": {
+                "Statement": [
+                    {
+                        "Action": "sts:AssumeRole",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": get_arn(NORMAL_ROLE)},
+                    },
+                    {
+                        "Action": "sts:AssumeRole",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": get_arn(DESTRUCTIVE_ROLE)},
+                    },
+                ],
+                "Version": "2012-10-17",
+            },
+            "Description": f"Shared by the actions of the SCCOS pipelines of {PROJECT}",
+        },
+    )
+    for name, role in (("normal", NORMAL_ROLE), ("destructive", DESTRUCTIVE_ROLE)):
+        template.has_resource_properties(
+            "AWS::CodePipeline::Pipeline",
+            {"Name": f"{PROJECT}-{name}-deploy", "RoleArn": get_arn(role)},
+        )
+
+
+def test_pass_role_and_tagging_stay_in_the_environment(template: assertions.Template) -> None:
+    denies = [s for s in statements(template, ACTION_ROLE) if s["Effect"] == "Deny"]
+    assert denies[1:] == [
+        {
+            "Action": "iam:PassRole",
+            "Condition": {"StringNotEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+            "Effect": "Deny",
+            "Resource": "*",
+        },
+        {
+            "Action": "iam:PassRole",
+            "Effect": "Deny",
+            "NotResource": arn(":iam::123456789012:role/*"),
+        },
+        {
+            "Action": "ecs:TagResource",
+            "Effect": "Deny",
+            "NotResource": arn(":ecs:eu-central-1:123456789012:task-definition/*"),
+        },
+    ]
+
+
+def test_pass_role_and_tagging_scoped_to_known_task_definitions() -> None:
+    stack = new_stack()
+    vpc = ec2.Vpc.from_vpc_attributes(
+        stack,
+        "OwnVpc",
+        vpc_id="vpc-2",
+        availability_zones=["eu-central-1a"],
+        private_subnet_ids=["subnet-2"],
+    )
+    cluster = ecs.Cluster.from_cluster_attributes(stack, "OwnCluster", cluster_name="own", vpc=vpc)
+    tasks = {}
+    for family in ("demo-app", "demo-jenkins"):
+        tasks[family] = ecs.FargateTaskDefinition(stack, family, family=family)
+        tasks[family].add_container("app", image=ecs.ContainerImage.from_registry("nginx"))
+    services = {
+        key: ServiceTarget(
+            ecs.FargateService(
+                stack,
+                f"Own-{key}",
+                cluster=cluster,
+                task_definition=tasks["demo-jenkins" if key == "jenkins" else "demo-app"],
+            ),
+            key,
+        )
+        for key in SERVICE_KEYS
+    }
+    environment(stack, services=services)
+    template = assertions.Template.from_stack(stack)
+    denies = [s for s in statements(template, ACTION_ROLE) if s["Effect"] == "Deny"]
+    assert denies[2:] == [
+        {
+            "Action": "iam:PassRole",
+            "Effect": "Deny",
+            "NotResource": [
+                get_arn("demoappTaskRole556F371D"),
+                get_arn("demojenkinsTaskRoleBF6AF996"),
+            ],
+        },
+        {
+            "Action": "ecs:TagResource",
+            "Effect": "Deny",
+            "NotResource": [
+                arn(":ecs:eu-central-1:123456789012:task-definition/demo-app:*"),
+                arn(":ecs:eu-central-1:123456789012:task-definition/demo-jenkins:*"),
+            ],
+        },
+    ]
+
+
+def test_no_report_group_grants(template: assertions.Template) -> None:
+    policies = template.find_resources("AWS::IAM::Policy")
+    assert "report-group" not in str(policies)
+    assert "codebuild:CreateReportGroup" not in str(policies)
+
+
+def test_log_groups_are_named_kept_a_year_and_encrypted(template: assertions.Template) -> None:
+    groups = template.find_resources("AWS::Logs::LogGroup")
+    assert [g["Properties"]["LogGroupName"] for g in groups.values()] == LOG_GROUPS
+    for group in groups.values():
+        assert group["Properties"]["RetentionInDays"] == 365
+        assert group["Properties"]["KmsKeyId"] == get_arn("EnvironmentKeyDEA985CB")
+
+
+def test_key_lets_cloudwatch_logs_use_it_for_our_log_groups_only(
+    template: assertions.Template,
+) -> None:
+    template.has_resource_properties(
+        "AWS::KMS::Key",
+        {
+            "KeyPolicy": {
+                "Statement": Match.array_with(
+                    [
+                        {
+                            "Action": [
+                                "kms:Encrypt*",
+                                "kms:Decrypt*",
+                                "kms:ReEncrypt*",
+                                "kms:GenerateDataKey*",
+                                "kms:Describe*",
+                            ],
+                            "Condition": {
+                                "ArnEquals": {
+                                    "kms:EncryptionContext:aws:logs:arn": [
+                                        arn(f":logs:eu-central-1:123456789012:log-group:{name}")
+                                        for name in LOG_GROUPS
+                                    ]
+                                }
+                            },
+                            "Effect": "Allow",
+                            "Principal": {"Service": "logs.eu-central-1.amazonaws.com"},
+                            "Resource": "*",
+                        }
+                    ]
+                )
+            }
+        },
+    )
+
+
+def test_artifacts_versioned_and_old_versions_expire(template: assertions.Template) -> None:
+    template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "LifecycleConfiguration": {
+                "Rules": [
+                    {
+                        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+                        "NoncurrentVersionExpiration": {"NoncurrentDays": 90},
+                        "Status": "Enabled",
+                    }
+                ]
+            },
+            "LoggingConfiguration": {
+                "LogFilePrefix": "artifacts/",
+                "DestinationBucketName": Match.any_value(),
+            },
+        },
+    )
+
+
+def test_topic_refuses_plain_http(template: assertions.Template) -> None:
+    template.has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": [
+                    {
+                        "Action": "sns:Publish",
+                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Resource": {"Ref": "EnvironmentApprovalTopic10818207"},
+                        "Sid": "AllowPublishThroughSSLOnly",
+                    }
+                ],
+                "Version": "2012-10-17",
+            }
+        },
+    )
+
+
+def test_moving_the_deployed_tag_may_put_the_image(template: assertions.Template) -> None:
+    retag = {
+        "Action": Match.array_with(["ecr:BatchGetImage", "ecr:PutImage"]),
+        "Effect": "Allow",
+        "Resource": get_arn("EnvironmentRepositorybofficeeuEDE1ECEF"),
+    }
+    for role in (
+        "EnvironmentSupportRecordDeployedRole79F64A45",
+        "EnvironmentSupportBuildRole36F85E2F",
+    ):
+        template.has_resource_properties(
+            "AWS::IAM::Policy",
+            {"Roles": [{"Ref": role}], "PolicyDocument": {"Statement": Match.array_with([retag])}},
+        )
+
+
+def _action_variables(name: str, step: str, variables: list[dict[str, str]]) -> dict[str, Any]:
+    action = {
+        "Configuration": Match.object_like(
+            {"EnvironmentVariables": Match.serialized_json(Match.array_with(variables))}
+        )
+    }
+    return {
+        "Name": name,
+        "Stages": Match.array_with(
+            [Match.object_like({"Name": step, "Actions": [Match.object_like(action)]})]
+        ),
+    }
+
+
+@pytest.mark.parametrize(("kind", "other"), [("normal", "destructive"), ("destructive", "normal")])
+def test_build_waits_for_the_other_pipeline_and_broker_resets_only_when_destructive(
+    template: assertions.Template, kind: str, other: str
+) -> None:
+    name = f"{PROJECT}-{kind}-deploy"
+    other_pipeline = {
+        "name": "SCCOS_OTHER_PIPELINE",
+        "type": "PLAINTEXT",
+        "value": f"{PROJECT}-{other}-deploy",
+    }
+    template.has_resource_properties(
+        "AWS::CodePipeline::Pipeline",
+        _action_variables(name, "Build_and_Prepare", [other_pipeline]),
+    )
+    pipeline_type = {"name": "SPRYKER_PIPELINE_TYPE", "type": "PLAINTEXT", "value": kind}
+    template.has_resource_properties(
+        "AWS::CodePipeline::Pipeline",
+        _action_variables(name, "Configure_RabbitMQ_Vhosts_and_Permissions", [pipeline_type]),
+    )
