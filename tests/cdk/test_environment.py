@@ -284,10 +284,9 @@ def test_the_ecs_deny_lists_long_service_arns(template: dict[str, Any]) -> None:
         s
         for policy in resources(template, "AWS::IAM::Policy").values()
         for s in policy["Properties"]["PolicyDocument"]["Statement"]
-        if s["Effect"] == "Deny"
+        if s["Effect"] == "Deny" and s["Action"] == "ecs:UpdateService"
     ]
     [deny] = denies
-    assert deny["Action"] == "ecs:UpdateService"
     arns = [json.dumps(a) for a in deny["NotResource"]]
     assert [a.rsplit(":service/", 1)[1].rstrip('"]}') for a in arns] == [
         f"demo/demo-{key}" for key in SERVICE_KEYS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -41,6 +42,7 @@ def test_default_hook_commands(
 
 FAKE_CURL = (
     '#!/bin/sh\nfor a in "$@"; do printf "%s " "$a"; done >> "$CURL_LOG"; echo >> "$CURL_LOG"\n'
+    'case " $* " in *" @- "*) cat >> "$CURL_LOG.body" ;; esac\n'  # a body read from stdin
 )
 
 
@@ -64,7 +66,7 @@ def test_broker_resets_vhosts_only_when_destructive(tmp_path: Path, pipeline_typ
         "SCCOS_BROKER_ADMIN_USER": "admin",
         "SCCOS_BROKER_ADMIN_PASSWORD": "pw",
         "SCCOS_BROKER_APP_USER": "app",
-        "SCCOS_BROKER_APP_PASSWORD": "apw",
+        "SCCOS_BROKER_APP_PASSWORD": 'a"pw\\',
     }
     done = subprocess.run(
         ["bash", "-c", script], env=env, capture_output=True, text=True, check=False
@@ -82,6 +84,11 @@ def test_broker_resets_vhosts_only_when_destructive(tmp_path: Path, pipeline_typ
         ]
     else:
         assert deletes == []
+    # The user's JSON comes from an encoder: a quote in the password stays JSON.
+    assert json.loads((tmp_path / "curl.log.body").read_text()) == {
+        "password": 'a"pw\\',
+        "tags": "",
+    }
     assert [c.strip() for c in calls if c.startswith("-X PUT https://mq/api/vhosts/")] == [
         "-X PUT https://mq/api/vhosts/de-docker",
         "-X PUT https://mq/api/vhosts/no-docker",

@@ -84,7 +84,7 @@ def test_names_arns_and_ids_are_concrete_and_fixed(stack: StackTemplate) -> None
         "arn:aws:sns:eu-central-1:123456789012:sccos-spryker-demo-staging-EnvironmentApprovalTopic10818207-1RLAYBJAMVPN"
     )
     assert stack.get_att("EnvironmentHooksInstallLogsBA2380E1", "Arn") == (
-        "arn:aws:logs:eu-central-1:123456789012:log-group:sccos-spryker-demo-staging-EnvironmentHooksInstallLogsBA2380E1-XLMH0HIFYI1R:*"
+        "arn:aws:logs:eu-central-1:123456789012:log-group:/sccos/spryker-demo-staging/Run_install_for_spryker-demo-staging:*"
     )
     assert stack.get_att("EnvironmentHooksInstall4C94CAF7", "Arn") == (
         "arn:aws:codebuild:eu-central-1:123456789012:project/Run_install_for_spryker-demo-staging"
@@ -126,7 +126,10 @@ def test_action_role_may_update_services(stack: StackTemplate) -> None:
                 actions |= {action} if isinstance(action, str) else set(action)
     assert "ecs:UpdateService" in actions
     assert stack.trust_policy(ACTION_ROLE)["Statement"][0]["Principal"] == {
-        "AWS": "arn:aws:iam::123456789012:root"
+        "AWS": [
+            "arn:aws:iam::123456789012:role/sccos-spryker-demo-stagin-EnvironmentDestructivePip-DIEFT6OU2HLT",
+            "arn:aws:iam::123456789012:role/sccos-spryker-demo-stagin-EnvironmentNormalPipeline-0QG76C0FV8DN",
+        ]
     }
 
 
