@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -132,9 +133,15 @@ CASES: list[tuple[str, dict[str, str | bytes], str | None, str, int]] = [
     ("complex-key", {"deploy.yml": "? [a]\n: b\n"}, None, "SCC010", 1),
     ("merge-scalar", {"deploy.yml": "a:\n  <<: 5\n"}, None, "SCC010", 2),
     ("bad-int-tag", {"deploy.yml": "a: !!int abc\n"}, None, "SCC010", 1),
+    # A key that would clear the terminal is quoted escaped (checked for every case below).
+    ("escape-in-key", {"deploy.yml": HEAD + 'groups:\n  "EU\\e[2J": [1]\n'}, None, "SCC027", 5),
 ]
 
+# Raw C0/C1 controls in a message would drive the terminal showing it.
+RAW_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
+
+@pytest.mark.timeout(5)
 @pytest.mark.parametrize(
     ("files", "project", "code", "line"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
@@ -147,6 +154,7 @@ def test_bad_input_gives_its_error(
     assert not result.valid and result.model is None
     assert (code, line) in [(f.code, f.position.line) for f in errors], [f.format() for f in errors]
     assert all(f.position.line >= 1 and f.position.column >= 1 for f in result.findings)
+    assert not [f.format() for f in result.findings if RAW_CONTROL.search(f.format())]
 
 
 def test_catalogue_is_large_and_covers_every_error_code() -> None:
