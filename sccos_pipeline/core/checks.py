@@ -9,10 +9,11 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from .files import read_text
 from .findings import DeployFileError, Finding, Position
 from .model import DeployModel, HookSource
 from .stages import DEFAULT_COMMAND, HOOK_VARIABLE, PipelineType, Stage
-from .yamlsafe import YamlDocument, load_document, read_text
+from .yamlsafe import YamlDocument, load_document
 
 RECIPES_DIR = Path("config") / "install"
 
@@ -127,7 +128,7 @@ def _recipe_findings(model: DeployModel, project_root: Path) -> list[Finding]:
             continue
         for name in recipes_of(hook.command):
             path = project_root / RECIPES_DIR / (name if name.endswith(".yml") else name + ".yml")
-            if path in checked or not path.is_file():
+            if path in checked or not path.exists():  # a FIFO is refused, not skipped
                 continue
             checked.add(path)
             findings += _scan_recipe(path, hook.variable)

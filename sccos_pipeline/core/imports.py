@@ -14,8 +14,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .files import read_text
 from .findings import DeployFileError, Finding, Position
-from .yamlsafe import Path_, YamlDocument, load_document, read_text
+from .yamlsafe import Path_, YamlDocument, load_document
 
 TEMPLATES_DIR = Path("config") / "deploy-templates"
 MAX_IMPORT_DEPTH = 16
@@ -158,7 +159,7 @@ def _resolve(
     for template, own_params, at in specs:
         try:
             candidate = (templates / template).resolve()
-            exists = candidate.is_file()
+            exists = candidate.exists()  # a FIFO or device is refused on reading, not skipped
         except (OSError, ValueError):  # NUL bytes, names too long for the file system
             raise DeployFileError(
                 [Finding.of("SCC030", f"import {template!r} is not a usable file name", at)]

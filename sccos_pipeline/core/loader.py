@@ -11,12 +11,13 @@ from typing import Any
 
 from . import naming
 from .checks import advise
+from .files import read_text
 from .findings import DeployFileError, Finding, Position, Severity
 from .imports import TEMPLATES_DIR, resolve_imports
 from .model import Application, DeployModel, Hook, HookSource, Store
 from .php_tags import CURRENT, HISTORICAL
 from .stages import DEFAULT_COMMAND, HOOK_VARIABLE, HOOK_VARIABLES
-from .yamlsafe import YamlDocument, load_document, read_text
+from .yamlsafe import YamlDocument, load_document
 
 DEFAULT_IMAGE = "spryker/php:7.3"  # the Docker SDK's default when `image.tag` is unset
 DEFAULT_NAMESPACE = "spryker"

@@ -13,7 +13,6 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
@@ -39,7 +38,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
             Composer.__init__(self)
 
 
-MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 100_000
 
@@ -112,46 +110,6 @@ class YamlDocument:
     def raw(self, path: Path_) -> str | None:
         located = self.where.get(path)
         return located.raw if located else None
-
-
-def read_text(path: Path, display: str) -> str:
-    """Read a file as UTF-8, refusing what is not a readable, bounded text file."""
-    where = Position(display)
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except IsADirectoryError:
-        raise DeployFileError([Finding.of("SCC001", "is a directory, not a file", where)]) from None
-    except OSError as exc:
-        raise DeployFileError(
-            [Finding.of("SCC001", f"cannot be read: {exc.strerror or exc}", where)]
-        ) from None
-    if len(data) > MAX_BYTES:
-        raise DeployFileError(
-            [
-                Finding.of(
-                    "SCC003",
-                    f"is larger than {MAX_BYTES // 1024} KiB; deploy files are a few KiB",
-                    where,
-                    "check that this is the deploy file",
-                )
-            ]
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise DeployFileError(
-            [
-                Finding.of(
-                    "SCC002",
-                    f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
-                    Position(display, line, column),
-                    "save the file as UTF-8",
-                )
-            ]
-        ) from None
 
 
 def _yaml_error(exc: yaml.YAMLError, text: str, display: str) -> Finding:

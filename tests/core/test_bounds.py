@@ -6,9 +6,15 @@ hung for good.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from sccos_pipeline.core.findings import Finding, Position
+from sccos_pipeline.core.loader import validate_deploy_file
+from tests.conftest import MINIMAL, write_project
 
 pytestmark = pytest.mark.timeout(5)
 
@@ -19,3 +25,46 @@ def test_messages_and_fixes_escape_control_characters() -> None:
         "x\\x07.yml:1:1: error SCC010 key 'a\\x1b[2Jb' (fix: drop \\u202e and \\x9b)"
     )
     assert finding.to_json()["file"] == "x\\x07.yml"
+
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+
+
+def _errors(path: Path, **options: Any) -> list[tuple[str, str, int]]:
+    result = validate_deploy_file(path, **options)
+    assert not result.valid
+    return [(f.code, Path(f.position.file).name, f.position.line) for f in result.errors]
+
+
+@needs_fifo
+def test_fifo_as_deploy_file_is_refused_unopened(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "deploy.yml")  # opening it for reading would wait for a writer
+    assert _errors(tmp_path / "deploy.yml") == [("SCC001", "deploy.yml", 1)]
+    message = validate_deploy_file(tmp_path / "deploy.yml").errors[0].message
+    assert message == "is a named pipe (FIFO), not a file"
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+def test_device_as_deploy_file_is_refused_unopened(tmp_path: Path) -> None:
+    (tmp_path / "deploy.yml").symlink_to("/dev/zero")
+    assert _errors(tmp_path / "deploy.yml") == [("SCC001", "deploy.yml", 1)]
+    assert _errors(Path("/dev/null")) == [("SCC001", "null", 1)]
+
+
+@needs_fifo
+def test_fifo_as_import_is_refused_unopened(tmp_path: Path) -> None:
+    write_project(tmp_path, {"deploy.yml": "imports:\n  base.yml:\n"})
+    (tmp_path / "config/deploy-templates").mkdir(parents=True)
+    os.mkfifo(tmp_path / "config/deploy-templates/base.yml")
+    assert _errors(tmp_path / "deploy.yml") == [("SCC001", "base.yml", 1)]
+
+
+@needs_fifo
+def test_fifo_as_install_recipe_is_refused_unopened(tmp_path: Path) -> None:
+    hook = "    SPRYKER_HOOK_INSTALL: 'vendor/bin/install -r production'\n"
+    write_project(
+        tmp_path, {"deploy.yml": MINIMAL.replace("    SPRYKER_DEFAULT_STORE: DE\n", hook)}
+    )
+    (tmp_path / "config/install").mkdir(parents=True)
+    os.mkfifo(tmp_path / "config/install/production.yml")
+    assert _errors(tmp_path / "deploy.yml") == [("SCC031", "production.yml", 1)]
