@@ -2,9 +2,9 @@
 
 PyYAML follows YAML 1.1, where `NO`, `yes`, `on` and `off` are booleans; the Docker SDK reads
 them as strings (a store named `NO` is Norway). This module swaps in the 1.2 core resolvers,
-keeps `<<` merge keys (Symfony supports them), refuses duplicate keys, and bounds depth, size
-and alias expansion (counted on the node graph, never expanded) so hostile input fails fast
-and small.
+keeps `<<` merge keys (Symfony supports them), refuses duplicate keys, and bounds depth and
+alias expansion (counted on the node graph, never expanded) so hostile input fails fast and
+small; core.files bounds the size.
 """
 
 from __future__ import annotations
@@ -46,8 +46,6 @@ Data = dict[str, Any]
 
 _TAG = "tag:yaml.org,2002:"
 MERGE_TAG = _TAG + "merge"
-# An alias starts a node: at a line start or after white space, `[`, `{` or `,`.
-_MAY_HAVE_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s\]},]", re.MULTILINE)
 
 
 class CoreResolver(BaseResolver):
@@ -182,7 +180,9 @@ def compose(text: str, display: str) -> Node | None:
         raise DeployFileError([_yaml_error(exc, text, display)]) from None
     except RecursionError:  # only the pure-Python parser; libyaml caps nesting at 1000
         raise DeployFileError([_too_deep(Position(display))]) from None
-    if node is not None and _MAY_HAVE_ALIAS.search(text):  # without aliases nothing expands
+    # Only an alias (`*name`) of an anchor (`&name`) shares a node; text without both
+    # characters has neither, so nothing can expand. Any other text is counted in full.
+    if node is not None and "*" in text and "&" in text:
         _check_expansion(node, display)
     return node
 

@@ -46,6 +46,21 @@ CASES: list[tuple[str, dict[str, str | bytes], str | None, str, int]] = [
         "SCC007",
         1,
     ),
+    (
+        "flow-alias-bomb",  # `"k":*a` (no space after the colon) once escaped the count
+        {
+            "deploy.yml": 'a: &a {"k0":x,"k1":x,"k2":x,"k3":x,"k4":x,"k5":x,"k6":x,"k7":x}\n'
+            + "".join(
+                f"{chr(98 + i)}: &{chr(98 + i)} {{"
+                + ",".join(f'"k{j}":*{chr(97 + i)}' for j in range(8))
+                + "}\n"
+                for i in range(8)
+            )
+        },
+        None,
+        "SCC007",
+        1,
+    ),
     ("recursive-alias", {"deploy.yml": "a: &a [*a]\n"}, None, "SCC007", 1),
     ("two-documents", {"deploy.yml": "a: 1\n---\nb: 2\n"}, None, "SCC004", 2),
     ("image-list", {"deploy.yml": "image: [1]\n"}, None, "SCC020", 1),
