@@ -48,6 +48,10 @@ _TAG = "tag:yaml.org,2002:"
 MERGE_TAG = _TAG + "merge"
 
 
+# What each core-schema tag accepts; an explicit tag (`!!bool yes`) must fit it too.
+_SCALAR_TEXT: dict[str, re.Pattern[str]] = {}
+
+
 class CoreResolver(BaseResolver):
     """YAML 1.2 core schema plus the `<<` merge key."""
 
@@ -65,6 +69,7 @@ for _tag, _pattern, _first in (
     ("merge", r"<<", "<"),
 ):
     CoreResolver.add_implicit_resolver(_TAG + _tag, re.compile(rf"^(?:{_pattern})$"), list(_first))
+    _SCALAR_TEXT[_tag] = re.compile(_pattern)
 
 
 class _NodeLoader(_Parser, CoreResolver):
@@ -234,6 +239,12 @@ class _Constructor:
     def scalar(self, node: Node) -> Any:
         text: str = node.value
         kind = node.tag[len(_TAG) :] if node.tag.startswith(_TAG) else node.tag
+        allowed = _SCALAR_TEXT.get(kind)
+        if allowed is not None and kind != "merge" and not allowed.fullmatch(text):
+            self.errors.append(
+                Finding.of("SCC010", f"{text!r} is not a valid !!{kind}", self.pos(node))
+            )
+            return text
         try:
             if kind == "null":
                 return None
@@ -263,8 +274,12 @@ class _Constructor:
             self.unsupported(node)
         sources: list[Node] = []
         explicit: list[tuple[ScalarNode, Node]] = []
+        merge_at: Mark | None = None
         for key_node, value_node in node.value:
-            if key_node.tag == MERGE_TAG:
+            if key_node.tag == MERGE_TAG and merge_at is not None:
+                self.errors.append(_again("<<", merge_at, self.pos(key_node)))
+            elif key_node.tag == MERGE_TAG:
+                merge_at = key_node.start_mark
                 items = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
                 if all(isinstance(item, MappingNode) for item in items):
                     sources.extend(items)
@@ -297,20 +312,22 @@ class _Constructor:
         for key_node, value_node in explicit:
             name = self.text(key_node)
             if name in seen:
-                self.errors.append(
-                    Finding.of(
-                        "SCC005",
-                        f"key {name!r} appears again (first at line {seen[name].line + 1}); "
-                        "the Docker SDK would silently keep only one",
-                        self.pos(key_node),
-                        "remove one of the two",
-                    )
-                )
+                self.errors.append(_again(name, seen[name], self.pos(key_node)))
                 continue
             seen[name] = key_node.start_mark
             result.pop(name, None)  # keep the explicit key in its written order
             result[name] = self.value(value_node, (*path, name), key_node.start_mark)
         return result
+
+
+def _again(name: str, first: Mark, where: Position) -> Finding:
+    return Finding.of(
+        "SCC005",
+        f"key {name!r} appears again (first at line {first.line + 1}); "
+        "the Docker SDK would silently keep only one",
+        where,
+        "remove one of the two",
+    )
 
 
 def construct(

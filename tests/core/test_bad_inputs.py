@@ -148,6 +148,16 @@ CASES: list[tuple[str, dict[str, str | bytes], str | None, str, int]] = [
     ("complex-key", {"deploy.yml": "? [a]\n: b\n"}, None, "SCC010", 1),
     ("merge-scalar", {"deploy.yml": "a:\n  <<: 5\n"}, None, "SCC010", 2),
     ("bad-int-tag", {"deploy.yml": "a: !!int abc\n"}, None, "SCC010", 1),
+    ("bool-tag-junk", {"deploy.yml": "a: !!bool yes\n"}, None, "SCC010", 1),  # not true
+    ("null-tag-junk", {"deploy.yml": "a: !!null x\n"}, None, "SCC010", 1),
+    ("int-tag-underscore", {"deploy.yml": "a: !!int 1_000\n"}, None, "SCC010", 1),
+    (
+        "duplicate-merge-key",
+        {"deploy.yml": "x: &x {a: 1}\ny: &y {b: 2}\nz:\n  <<: *x\n  <<: *y\n"},
+        None,
+        "SCC005",
+        5,
+    ),
     # A key that would clear the terminal is quoted escaped (checked for every case below).
     ("escape-in-key", {"deploy.yml": HEAD + 'groups:\n  "EU\\e[2J": [1]\n'}, None, "SCC027", 5),
 ]
