@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .files import read_text
 from .findings import DeployFileError, Finding, Position
-from .yamlsafe import Path_, YamlDocument, load_document
+from .yamlsafe import MAX_NODES, Path_, YamlDocument, load_document
 
 TEMPLATES_DIR = Path("config") / "deploy-templates"
 MAX_IMPORT_DEPTH = 16
+MAX_IMPORTS = 100  # files imported in all, each import counted (real ones: about ten)
+MAX_IMPORTED_VALUES = MAX_NODES
 
 _PLACEHOLDER = re.compile(r"%([A-Za-z0-9_\-| ]+)%")
 _FILTERS: dict[str, Callable[[str], str]] = {"lower": str.lower, "upper": str.upper}
@@ -139,16 +142,69 @@ def _import_specs(
 
 def resolve_imports(doc: YamlDocument, project_root: Path, warnings: list[Finding]) -> YamlDocument:
     """The document with every project import merged in; `imports` itself removed."""
-    templates = (project_root / TEMPLATES_DIR).resolve()
-    return _resolve(doc, templates, {}, (), warnings)
+    return _resolve(doc, {}, (), _Work((project_root / TEMPLATES_DIR).resolve(), warnings))
+
+
+@dataclass
+class _Work:
+    """What one deploy file's imports have cost so far, and the templates already resolved.
+
+    Repeated imports multiply (eight imports of a template that imports another eight
+    times...): a template resolved once with the same parameters is reused, and the imports
+    and values of the whole tree are bounded, cycles or not.
+    """
+
+    templates: Path
+    warnings: list[Finding]
+    imports: int = 0
+    values: int = 0
+    resolved: dict[tuple[Path, tuple[tuple[str, str], ...]], YamlDocument] = field(
+        default_factory=dict
+    )
+
+    def spend(self, template: str, at: Position, imported: YamlDocument | None = None) -> None:
+        """Count an import before it is read, and its values once it is resolved."""
+        if imported is None:
+            self.imports += 1
+        else:
+            self.values += len(imported.where)
+        if self.imports > MAX_IMPORTS or self.values > MAX_IMPORTED_VALUES:
+            raise DeployFileError(
+                [
+                    Finding.of(
+                        "SCC030",
+                        f"import {template!r} brings the imports to more than {MAX_IMPORTS} "
+                        f"files or {MAX_IMPORTED_VALUES} values in all, nested ones included",
+                        at,
+                        "import each template once, from fewer levels",
+                    )
+                ]
+            )
+
+
+def _template_path(template: str, at: Position, templates: Path) -> Path:
+    try:
+        candidate = (templates / template).resolve()
+    except (OSError, ValueError):  # NUL bytes, names too long for the file system
+        raise DeployFileError(
+            [Finding.of("SCC030", f"import {template!r} is not a usable file name", at)]
+        ) from None
+    if not candidate.is_relative_to(templates):
+        raise DeployFileError(
+            [
+                Finding.of(
+                    "SCC030",
+                    f"import {template!r} points outside {TEMPLATES_DIR}/",
+                    at,
+                    "import files from config/deploy-templates/ only",
+                )
+            ]
+        )
+    return candidate
 
 
 def _resolve(
-    doc: YamlDocument,
-    templates: Path,
-    parent_params: dict[str, str],
-    chain: tuple[Path, ...],
-    warnings: list[Finding],
+    doc: YamlDocument, parent_params: dict[str, str], chain: tuple[Path, ...], work: _Work
 ) -> YamlDocument:
     specs, spec_errors = _import_specs(doc)
     if spec_errors:
@@ -157,30 +213,21 @@ def _resolve(
     data = {k: v for k, v in doc.data.items() if k != "imports"}
     where = dict(doc.where)
     for template, own_params, at in specs:
-        try:
-            candidate = (templates / template).resolve()
-            exists = candidate.exists()  # a FIFO or device is refused on reading, not skipped
-        except (OSError, ValueError):  # NUL bytes, names too long for the file system
-            raise DeployFileError(
-                [Finding.of("SCC030", f"import {template!r} is not a usable file name", at)]
-            ) from None
-        if not candidate.is_relative_to(templates):
-            raise DeployFileError(
-                [
-                    Finding.of(
-                        "SCC030",
-                        f"import {template!r} points outside {TEMPLATES_DIR}/",
-                        at,
-                        "import files from config/deploy-templates/ only",
-                    )
-                ]
-            )
-        if candidate in chain or len(chain) >= MAX_IMPORT_DEPTH:
+        candidate = _template_path(template, at, work.templates)
+        if candidate in chain:
             raise DeployFileError(
                 [Finding.of("SCC030", f"import {template!r} imports itself again", at)]
             )
+        if len(chain) >= MAX_IMPORT_DEPTH:
+            raise DeployFileError(
+                [Finding.of("SCC030", f"imports nest deeper than {MAX_IMPORT_DEPTH} levels", at)]
+            )
+        try:
+            exists = candidate.exists()  # a FIFO or device is refused on reading, not skipped
+        except (OSError, ValueError):
+            exists = False
         if not exists:
-            warnings.append(
+            work.warnings.append(
                 Finding.of(
                     "SCC131",
                     f"import {template!r} is not in {TEMPLATES_DIR}/; assumed to be a Docker "
@@ -190,15 +237,22 @@ def _resolve(
                 )
             )
             continue
+        work.spend(template, at)
         params = {**parent_params, **own_params}
-        param_errors: list[Finding] = []
-        display = str(candidate)
-        imported = load_document(
-            read_text(candidate, display), display, substituter(params, param_errors)
-        )
-        imported.errors.extend(param_errors)
-        imported = _resolve(imported, templates, params, (*chain, candidate), warnings)
+        key = (candidate, tuple(sorted(params.items())))
+        imported = work.resolved.get(key)
+        if imported is None:
+            param_errors: list[Finding] = []
+            display = str(candidate)
+            loaded = load_document(
+                read_text(candidate, display), display, substituter(params, param_errors)
+            )
+            loaded.errors.extend(param_errors)
+            imported = _resolve(loaded, params, (*chain, candidate), work)
+            errors += imported.errors  # a reuse reports nothing new
+            work.resolved[key] = imported
+        work.spend(template, at, imported)
         data = merge(data, imported.data)
-        where = {**imported.where, **where}
-        errors += imported.errors
+        for path, located in imported.where.items():  # the importing file's places win
+            where.setdefault(path, located)
     return YamlDocument(doc.file, data, where, errors)

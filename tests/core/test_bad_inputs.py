@@ -143,6 +143,17 @@ CASES: list[tuple[str, dict[str, str | bytes], str | None, str, int]] = [
         "SCC030",
         1,
     ),
+    (
+        "imports-too-many",  # each with other parameters: none can reuse another's result
+        {
+            "deploy.yml": "imports:\n"
+            + "".join(f"  - {{template: t.yml, parameters: {{n: {i}}}}}\n" for i in range(101)),
+            "config/deploy-templates/t.yml": "x-%n%: 1\n",
+        },
+        None,
+        "SCC030",
+        102,
+    ),
     ("import-nul-name", {"deploy.yml": 'imports:\n  "a\\0b":\n'}, None, "SCC030", 2),
     ("php-tag", {"deploy.yml": "a: !php/const FOO\n"}, None, "SCC010", 1),
     ("complex-key", {"deploy.yml": "? [a]\n: b\n"}, None, "SCC010", 1),

@@ -68,3 +68,38 @@ def test_fifo_as_install_recipe_is_refused_unopened(tmp_path: Path) -> None:
     (tmp_path / "config/install").mkdir(parents=True)
     os.mkfifo(tmp_path / "config/install/production.yml")
     assert _errors(tmp_path / "deploy.yml") == [("SCC031", "production.yml", 1)]
+
+
+def _import_tree(root: Path, levels: int, fan_out: int, *, parameters: bool) -> None:
+    """deploy.yml imports t0.yml fan_out times, t0 imports t1 fan_out times, and so on."""
+
+    def imports(template: str) -> str:
+        return "imports:\n" + "".join(
+            f"  - template: {template}\n"
+            + (f"    parameters: {{p{template[1:-4]}: '{i}'}}\n" if parameters else "")
+            for i in range(fan_out)
+        )
+
+    files = {"deploy.yml": imports("t0.yml") + "namespace: shop\n"}
+    for level in range(levels):
+        nested = imports(f"t{level + 1}.yml") if level + 1 < levels else ""
+        files[f"config/deploy-templates/t{level}.yml"] = nested + f"x-level-{level}: '%p0%'\n"
+    write_project(root, files)
+
+
+def test_repeated_imports_are_read_once(tmp_path: Path) -> None:
+    # Eight imports of a template that imports the next eight times, six levels: 8**6 reads
+    # (minutes) before; a template read once with the same parameters is reused.
+    _import_tree(tmp_path, levels=6, fan_out=8, parameters=False)
+    result = validate_deploy_file(tmp_path / "deploy.yml")
+    assert result.errors == ()
+    model = result.model
+    assert model is not None and model.namespace == "shop"
+
+
+def test_imports_with_ever_new_parameters_are_bounded(tmp_path: Path) -> None:
+    # Other parameters at every level defeat the reuse: 8**5 different documents.
+    _import_tree(tmp_path, levels=5, fan_out=8, parameters=True)
+    errors = validate_deploy_file(tmp_path / "deploy.yml").errors
+    assert [f.code for f in errors] == ["SCC030"]
+    assert "more than 100 files or 100000 values in all" in errors[0].message
