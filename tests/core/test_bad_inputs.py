@@ -155,6 +155,20 @@ CASES: list[tuple[str, dict[str, str | bytes], str | None, str, int]] = [
         102,
     ),
     ("import-nul-name", {"deploy.yml": 'imports:\n  "a\\0b":\n'}, None, "SCC030", 2),
+    (
+        "recipe-outside",
+        {"deploy.yml": HEAD + "    SPRYKER_HOOK_INSTALL: vendor/bin/install -r ../../../x\n"},
+        None,
+        "SCC031",
+        4,
+    ),
+    (
+        "recipe-absolute",
+        {"deploy.yml": HEAD + "    SPRYKER_HOOK_INSTALL: vendor/bin/install -r /etc/passwd\n"},
+        None,
+        "SCC031",
+        4,
+    ),
     ("php-tag", {"deploy.yml": "a: !php/const FOO\n"}, None, "SCC010", 1),
     ("complex-key", {"deploy.yml": "? [a]\n: b\n"}, None, "SCC010", 1),
     ("merge-scalar", {"deploy.yml": "a:\n  <<: 5\n"}, None, "SCC010", 2),
@@ -199,8 +213,8 @@ def test_catalogue_is_large_and_covers_every_error_code() -> None:
     covered = {case[3] for case in CASES}
     errors = {code for code, (severity, _) in CODES.items() if severity is Severity.ERROR}
     assert len(CASES) >= 30
-    # SCC001 (unreadable), SCC031 (recipe) and SCC040 (buildspec size) have tests of their own.
-    assert errors - covered == {"SCC001", "SCC031", "SCC040"}
+    # SCC001 (unreadable) and SCC040 (buildspec size) have tests of their own.
+    assert errors - covered == {"SCC001", "SCC040"}
 
 
 def test_directory_and_missing_file_are_unreadable(tmp_path: Path) -> None:

@@ -103,3 +103,44 @@ def test_imports_with_ever_new_parameters_are_bounded(tmp_path: Path) -> None:
     errors = validate_deploy_file(tmp_path / "deploy.yml").errors
     assert [f.code for f in errors] == ["SCC030"]
     assert "more than 100 files or 100000 values in all" in errors[0].message
+
+
+def test_megabyte_hook_is_checked_at_once(tmp_path: Path) -> None:
+    # One 1 MiB word: shlex.split, used to find `-r` recipes, took 49 s on it.
+    hook = "x" * (1024 * 1024 - 100)
+    write_project(
+        tmp_path, {"deploy.yml": "image:\n  environment:\n    SPRYKER_HOOK_INSTALL: " + hook}
+    )
+    validate_deploy_file(tmp_path / "deploy.yml")
+
+
+def _hook_running(tmp_path: Path, recipe: str) -> Path:
+    hook = f"    SPRYKER_HOOK_INSTALL: 'vendor/bin/install -r {recipe} -vvv'\n"
+    project = tmp_path / "project"
+    write_project(project, {"deploy.yml": MINIMAL.replace("    SPRYKER_DEFAULT_STORE: DE\n", hook)})
+    (project / "config/install").mkdir(parents=True)
+    return project
+
+
+@pytest.mark.parametrize(
+    "recipe", ["../../../outside/secret", "../../../outside/secret.yml", "OUTSIDE/secret"]
+)
+def test_recipe_outside_the_project_is_never_read(tmp_path: Path, recipe: str) -> None:
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside/secret.yml").write_text("TOPSECRET: 1\nTOPSECRET: 2\n")
+    project = _hook_running(tmp_path, recipe.replace("OUTSIDE", str(tmp_path / "outside")))
+    result = validate_deploy_file(project / "deploy.yml")
+    assert [(f.code, f.position.line) for f in result.errors] == [("SCC031", 6)]
+    assert "lies outside config/install/; it is not read" in result.errors[0].message
+    assert not [f for f in result.findings if "TOPSECRET" in f.format()]
+
+
+@needs_fifo
+def test_recipe_symlinked_outside_is_never_opened(tmp_path: Path) -> None:
+    (tmp_path / "outside").mkdir()
+    os.mkfifo(tmp_path / "outside/pipe.yml")  # opening it would block: proof it is not opened
+    project = _hook_running(tmp_path, "EU/production")
+    (project / "config/install/EU").mkdir()
+    (project / "config/install/EU/production.yml").symlink_to(tmp_path / "outside/pipe.yml")
+    errors = validate_deploy_file(project / "deploy.yml").errors
+    assert [(f.code, f.position.line) for f in errors] == [("SCC031", 6)]
