@@ -11,6 +11,7 @@ from typing import Any
 
 from . import naming
 from .checks import advise
+from .deployable import buildspec_findings, interpreted_text_findings
 from .files import read_text
 from .findings import DeployFileError, Finding, Position, Severity
 from .imports import TEMPLATES_DIR, resolve_imports
@@ -71,7 +72,9 @@ def validate_deploy_file(
         doc = load_document(read_text(file, display), display)
         doc = resolve_imports(doc, root, warnings)
         model, findings = _build(doc, project)
-        findings = doc.errors + findings
+        findings = doc.errors + findings + interpreted_text_findings(doc)
+        if model is not None:
+            findings += buildspec_findings(model)  # what `buildspec` and synth would refuse
         if model is not None and not doc.errors:
             findings += advise(model, doc, root)
     except DeployFileError as exc:
@@ -116,7 +119,7 @@ def _build(doc: YamlDocument, project: str | None) -> tuple[DeployModel | None, 
     image = _image(doc, findings)
     environment = _environment(doc, findings)
     project_name = _project(doc, project, findings)
-    applications = _applications(doc, findings)
+    applications = _applications(doc, project_name, findings)
     regions, stores = _regions(doc, findings)
     if any(f.severity is Severity.ERROR for f in findings):
         return None, findings
@@ -245,6 +248,16 @@ def _environment(doc: YamlDocument, findings: list[Finding]) -> dict[str, str]:
             )
             continue
         text = env_text(value)
+        if "\0" in text:  # execve and the Dockerfile ENV line end a value at NUL
+            findings.append(
+                Finding.of(
+                    "SCC029",
+                    f"{name} holds a NUL character, which no environment variable can carry",
+                    doc.position(path),
+                    "remove the \\0 escape",
+                )
+            )
+            continue
         raw_text = doc.raw(path)
         if not isinstance(value, str) and raw_text is not None and raw_text != text:
             findings.append(
@@ -298,7 +311,9 @@ def _shape_error(doc: YamlDocument, path: tuple[str, ...], expected: str) -> Fin
     return Finding.of("SCC027", f"`{dotted}` must be {expected}", doc.position(path))
 
 
-def _applications(doc: YamlDocument, findings: list[Finding]) -> tuple[Application, ...]:
+def _applications(
+    doc: YamlDocument, project: str, findings: list[Finding]
+) -> tuple[Application, ...]:
     groups = doc.data.get("groups")
     if groups is None:
         return ()
@@ -320,6 +335,17 @@ def _applications(doc: YamlDocument, findings: list[Finding]) -> tuple[Applicati
             kind = app.get("application") if isinstance(app, dict) else None
             if not isinstance(kind, str):
                 findings.append(_shape_error(doc, path, "a mapping with an `application:` type"))
+                continue
+            problem = naming.application_name_problem(project, app_name)
+            if problem:  # the name lands in build scripts and ECR repository names
+                findings.append(
+                    Finding.of(
+                        "SCC028",
+                        f"application {app_name!r} {problem}",
+                        doc.position(path, key=True),
+                        "rename it, e.g. yves_eu: letters, digits, single '_' or '-' between",
+                    )
+                )
                 continue
             if kind != "static":
                 found.append(

@@ -89,6 +89,66 @@ CASES: list[tuple[str, dict[str, str | bytes], str | None, str, int]] = [
     ("project-space", {"deploy.yml": HEAD}, "my shop", "SCC026", 1),
     ("project-too-long", {"deploy.yml": HEAD}, "p" * 240, "SCC026", 1),
     ("namespace-dots", {"deploy.yml": HEAD + "namespace: my.shop\n"}, None, "SCC026", 4),
+    ("project-pipeline-too-long", {"deploy.yml": HEAD}, "p" * 82, "SCC026", 1),  # CodePipeline: 100
+    ("namespace-ecr-refuses", {"deploy.yml": HEAD + "namespace: shop_\n"}, None, "SCC026", 4),
+    (
+        "application-shell",  # it would land in the build script's `for repository in ...`
+        {
+            "deploy.yml": HEAD
+            + "groups:\n  EU:\n    applications:\n      zed$(id):\n        application: zed\n"
+        },
+        None,
+        "SCC028",
+        7,
+    ),
+    (
+        "application-ecr-refuses",
+        {
+            "deploy.yml": HEAD
+            + "groups:\n  EU:\n    applications:\n      yves--eu:\n        application: yves\n"
+        },
+        None,
+        "SCC028",
+        7,
+    ),
+    (
+        "hook-nul",
+        {"deploy.yml": HEAD + '    SPRYKER_HOOK_INSTALL: "echo \\0 done"\n'},
+        None,
+        "SCC029",
+        4,
+    ),
+    (
+        "dynamic-reference-in-hook",
+        {
+            "deploy.yml": HEAD
+            + "    SPRYKER_HOOK_INSTALL: echo {{resolve:secretsmanager:db:SecretString:password}}\n"
+        },
+        None,
+        "SCC041",
+        4,
+    ),
+    (
+        "cdk-token-in-value",
+        {"deploy.yml": HEAD + "    ACCOUNT: '${Token[AWS.AccountId.7]}'\n"},
+        None,
+        "SCC041",
+        4,
+    ),
+    (
+        "dynamic-reference-in-key",
+        {"deploy.yml": HEAD + "regions:\n  EU:\n    stores:\n      '{{resolve:ssm:/x}}': {}\n"},
+        None,
+        "SCC041",
+        7,
+    ),
+    (
+        "buildspec-too-large",
+        {"deploy.yml": HEAD + "    SPRYKER_HOOK_AFTER_DEPLOY: " + "x" * 26_000 + "\n"},
+        None,
+        "SCC040",
+        4,
+    ),
     ("groups-list", {"deploy.yml": HEAD + "groups: [a]\n"}, None, "SCC027", 4),
     (
         "application-without-type",
@@ -213,8 +273,8 @@ def test_catalogue_is_large_and_covers_every_error_code() -> None:
     covered = {case[3] for case in CASES}
     errors = {code for code, (severity, _) in CODES.items() if severity is Severity.ERROR}
     assert len(CASES) >= 30
-    # SCC001 (unreadable) and SCC040 (buildspec size) have tests of their own.
-    assert errors - covered == {"SCC001", "SCC040"}
+    # SCC001 (unreadable files) has tests of its own.
+    assert errors - covered == {"SCC001"}
 
 
 def test_directory_and_missing_file_are_unreadable(tmp_path: Path) -> None:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import os
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
 
-from sccos_pipeline.core.buildspec import MAX_INLINE_BUILDSPEC, buildspec_yaml
+from sccos_pipeline.core.buildspec import buildspec_yaml
 from sccos_pipeline.core.findings import DeployFileError
-from sccos_pipeline.core.loader import load_deploy_file
+from sccos_pipeline.core.loader import load_deploy_file, validate_deploy_file
 from sccos_pipeline.core.model import DeployModel
 from sccos_pipeline.core.stages import DEFAULT_COMMAND, HOOK_VARIABLE, PipelineType, Stage
 from tests.conftest import MINIMAL, write_project
@@ -160,10 +161,27 @@ def test_buildspec_is_deterministic_and_pins_type_when_asked(tmp_path: Path) -> 
     assert pinned["version"] == 0.2
 
 
-def test_oversized_buildspec_is_refused_at_the_hook(tmp_path: Path) -> None:
-    model = model_with(
-        tmp_path, {"SPRYKER_HOOK_AFTER_DEPLOY": "echo " + "x" * MAX_INLINE_BUILDSPEC}
+@pytest.mark.timeout(5)
+@pytest.mark.parametrize(
+    ("hook", "size"),
+    [
+        ("echo " + "x" * 12_600, "26"),  # under the limit alone, over with the rest
+        ("echo " + "x" * (1024 * 1024 - 200), "at least 2096762 characters"),  # not rendered
+    ],
+    ids=["just-over", "megabyte"],
+)
+def test_oversized_buildspec_is_refused_at_the_hook(tmp_path: Path, hook: str, size: str) -> None:
+    write_project(
+        tmp_path, {"deploy.yml": "image:\n  environment:\n    SPRYKER_HOOK_AFTER_DEPLOY: " + hook}
+    )
+    errors = validate_deploy_file(tmp_path / "deploy.yml").errors  # validate says it first
+    assert [(f.code, f.position.line) for f in errors] == [("SCC040", 3)]
+    assert errors[0].message.startswith(f"the post-deploy buildspec is {size}")
+    assert "over CodeBuild's 25600 for an inline buildspec" in errors[0].message
+    model = model_with(tmp_path, {"SPRYKER_HOOK_AFTER_DEPLOY": "true"})
+    hooks = tuple(
+        replace(h, command=hook) if h.stage is Stage.POST_DEPLOY else h for h in model.hooks
     )
     with pytest.raises(DeployFileError) as caught:
-        buildspec_yaml(model, Stage.POST_DEPLOY)
-    assert [(f.code, f.position.line) for f in caught.value.findings] == [("SCC040", 6)]
+        buildspec_yaml(replace(model, hooks=hooks), Stage.POST_DEPLOY)
+    assert [f.code for f in caught.value.findings] == ["SCC040"]
