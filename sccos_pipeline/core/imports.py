@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .files import read_text
+from .files import MAX_BYTES, read_text
 from .findings import DeployFileError, Finding, Position
 from .yamlsafe import MAX_NODES, Path_, YamlDocument, load_document
 
@@ -28,8 +28,13 @@ _PLACEHOLDER = re.compile(r"%([A-Za-z0-9_\-| ]+)%")
 _FILTERS: dict[str, Callable[[str], str]] = {"lower": str.lower, "upper": str.upper}
 
 
-def substituter(params: Mapping[str, str], errors: list[Finding]) -> Callable[[str, Position], str]:
-    """Fill `%name%` and `%name|filter%`; unknown names stay as written (as in the SDK)."""
+def substituter(
+    params: Mapping[str, str],
+    errors: list[Finding],
+    grow: Callable[[int, Position], None] = lambda _size, _where: None,
+) -> Callable[[str, Position], str]:
+    """Fill `%name%` and `%name|filter%`; unknown names stay as written (as in the SDK).
+    `grow` is told each filled value's size, before it is filled in."""
 
     def substitute(text: str, where: Position) -> str:
         if "%" not in text or not params:
@@ -40,6 +45,7 @@ def substituter(params: Mapping[str, str], errors: list[Finding]) -> Callable[[s
             name = name.strip()
             if name not in params:
                 return match.group(0)
+            grow(len(params[name]), where)
             if not filter_name:
                 return params[name]
             apply = _FILTERS.get(filter_name.strip())
@@ -158,6 +164,7 @@ class _Work:
     warnings: list[Finding]
     imports: int = 0
     values: int = 0
+    filled: int = 0  # characters parameters added
     resolved: dict[tuple[Path, tuple[tuple[str, str], ...]], YamlDocument] = field(
         default_factory=dict
     )
@@ -177,6 +184,22 @@ class _Work:
                         f"files or {MAX_IMPORTED_VALUES} values in all, nested ones included",
                         at,
                         "import each template once, from fewer levels",
+                    )
+                ]
+            )
+
+    def fill(self, size: int, where: Position) -> None:
+        """Count what a parameter adds: a long one in many placeholders makes gigabytes."""
+        self.filled += size
+        if self.filled > MAX_BYTES:
+            raise DeployFileError(
+                [
+                    Finding.of(
+                        "SCC030",
+                        f"parameters add more than {MAX_BYTES // 1024} KiB to the imported "
+                        "templates",
+                        where,
+                        "keep parameters short, e.g. an environment name",
                     )
                 ]
             )
@@ -245,7 +268,7 @@ def _resolve(
             param_errors: list[Finding] = []
             display = str(candidate)
             loaded = load_document(
-                read_text(candidate, display), display, substituter(params, param_errors)
+                read_text(candidate, display), display, substituter(params, param_errors, work.fill)
             )
             loaded.errors.extend(param_errors)
             imported = _resolve(loaded, params, (*chain, candidate), work)

@@ -214,6 +214,16 @@ CASES: list[tuple[str, dict[str, str | bytes], str | None, str, int]] = [
         "SCC030",
         102,
     ),
+    (
+        "import-parameter-blowup",  # 2 KB filled into 600 placeholders: 1.2 MB (or gigabytes)
+        {
+            "deploy.yml": "imports:\n  t.yml:\n    parameters:\n      p: " + "x" * 2000 + "\n",
+            "config/deploy-templates/t.yml": "a: '" + "%p%" * 600 + "'\n",
+        },
+        None,
+        "SCC030",
+        1,
+    ),
     ("import-nul-name", {"deploy.yml": 'imports:\n  "a\\0b":\n'}, None, "SCC030", 2),
     (
         "recipe-outside",
