@@ -269,7 +269,9 @@ class _Constructor:
             return text
         return self.text(node)
 
-    def mapping(self, node: MappingNode, path: Path_) -> Data:
+    def mapping(self, node: MappingNode, path: Path_, merged: int = 0) -> Data:
+        if len(path) + merged > MAX_DEPTH:  # `{<<: {<<: ...}}` nests without a longer path
+            raise DeployFileError([_too_deep(self.pos(node))])
         if node.tag != _TAG + "map":
             self.unsupported(node)
         sources: list[Node] = []
@@ -307,7 +309,7 @@ class _Constructor:
         result: Data = {}
         for source in reversed(sources):
             assert isinstance(source, MappingNode)
-            result.update(self.mapping(source, path))
+            result.update(self.mapping(source, path, merged + 1))
         seen: dict[str, Mark] = {}
         for key_node, value_node in explicit:
             name = self.text(key_node)

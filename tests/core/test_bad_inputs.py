@@ -34,6 +34,13 @@ CASES: list[tuple[str, dict[str, str | bytes], str | None, str, int]] = [
     ("too-large", {"deploy.yml": "a: " + "x" * (1024 * 1024) + "\n"}, None, "SCC003", 1),
     ("deep-nesting", {"deploy.yml": "a: " + "[" * 200 + "]" * 200 + "\n"}, None, "SCC006", 1),
     (
+        "deep-merge",
+        {"deploy.yml": "a: " + "{<<: " * 998 + "{}" + "}" * 998 + "\n"},
+        None,
+        "SCC006",
+        1,
+    ),
+    (
         "alias-bomb",
         {
             "deploy.yml": "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
