@@ -23,6 +23,7 @@ TEMPLATES_DIR = Path("config") / "deploy-templates"
 MAX_IMPORT_DEPTH = 16
 MAX_IMPORTS = 100  # files imported in all, each import counted (real ones: about ten)
 MAX_IMPORTED_VALUES = MAX_NODES
+MAX_IMPORTED_TEXT = 8 * 1024 * 1024  # characters read, and of values merged, in all
 
 _PLACEHOLDER = re.compile(r"%([A-Za-z0-9_\-| ]+)%")
 _FILTERS: dict[str, Callable[[str], str]] = {"lower": str.lower, "upper": str.upper}
@@ -157,31 +158,48 @@ class _Work:
 
     Repeated imports multiply (eight imports of a template that imports another eight
     times...): a template resolved once with the same parameters is reused, and the imports
-    and values of the whole tree are bounded, cycles or not.
+    and the values and text of the whole tree are bounded, cycles or not.
     """
 
     templates: Path
     warnings: list[Finding]
     imports: int = 0
     values: int = 0
+    text: int = 0
     filled: int = 0  # characters parameters added
     resolved: dict[tuple[Path, tuple[tuple[str, str], ...]], YamlDocument] = field(
         default_factory=dict
     )
 
-    def spend(self, template: str, at: Position, imported: YamlDocument | None = None) -> None:
-        """Count an import before it is read, and its values once it is resolved."""
-        if imported is None:
-            self.imports += 1
-        else:
-            self.values += len(imported.where)
-        if self.imports > MAX_IMPORTS or self.values > MAX_IMPORTED_VALUES:
+    def spend(
+        self,
+        template: str,
+        at: Position,
+        imports: int = 0,
+        doc: YamlDocument | None = None,
+        text: int = 0,
+    ) -> None:
+        """Count an import before it is read, its file's text before it is parsed, and its
+        values and their text (keys too; aliases and reuses expanded) once it is resolved,
+        as every check downstream reads them."""
+        self.imports += imports
+        self.text += text
+        if doc is not None:
+            self.values += len(doc.where)
+            self.text += sum(len(v.raw or "") + len(str(k[-1])) for k, v in doc.where.items() if k)
+        if (
+            self.imports > MAX_IMPORTS
+            or self.values > MAX_IMPORTED_VALUES
+            or self.text > MAX_IMPORTED_TEXT
+        ):
             raise DeployFileError(
                 [
                     Finding.of(
                         "SCC030",
                         f"import {template!r} brings the imports to more than {MAX_IMPORTS} "
-                        f"files or {MAX_IMPORTED_VALUES} values in all, nested ones included",
+                        f"files, {MAX_IMPORTED_VALUES} values or "
+                        f"{MAX_IMPORTED_TEXT // 1024 // 1024} MiB of text in all, nested ones "
+                        "included",
                         at,
                         "import each template once, from fewer levels",
                     )
@@ -260,21 +278,21 @@ def _resolve(
                 )
             )
             continue
-        work.spend(template, at)
+        work.spend(template, at, imports=1)
         params = {**parent_params, **own_params}
         key = (candidate, tuple(sorted(params.items())))
         imported = work.resolved.get(key)
         if imported is None:
             param_errors: list[Finding] = []
             display = str(candidate)
-            loaded = load_document(
-                read_text(candidate, display), display, substituter(params, param_errors, work.fill)
-            )
+            text = read_text(candidate, display)
+            work.spend(template, at, text=len(text))
+            loaded = load_document(text, display, substituter(params, param_errors, work.fill))
             loaded.errors.extend(param_errors)
             imported = _resolve(loaded, params, (*chain, candidate), work)
             errors += imported.errors  # a reuse reports nothing new
             work.resolved[key] = imported
-        work.spend(template, at, imported)
+        work.spend(template, at, doc=imported)
         data = merge(data, imported.data)
         for path, located in imported.where.items():  # the importing file's places win
             where.setdefault(path, located)

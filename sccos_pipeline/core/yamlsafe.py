@@ -40,6 +40,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_DEPTH = 64
 MAX_NODES = 100_000
+MAX_EXPANDED_TEXT = 4 * 1024 * 1024  # characters of all values, aliases expanded
 
 Path_ = tuple[str | int, ...]
 Data = dict[str, Any]
@@ -130,11 +131,13 @@ def _yaml_error(exc: yaml.YAMLError, text: str, display: str) -> Finding:
 
 
 def _check_expansion(root: Node, display: str) -> None:
-    """Count the nodes aliases would expand to, without expanding them."""
-    sizes: dict[int, int] = {}
+    """Count the nodes and text aliases would expand to, without expanding them. Text counts
+    too: every check downstream reads each value, and 25000 aliases of a 500 KB scalar are
+    12 GB to read."""
+    sizes: dict[int, tuple[int, int]] = {}
     active: set[int] = set()
 
-    def size(node: Node, depth: int) -> int:
+    def size(node: Node, depth: int) -> tuple[int, int]:
         key = id(node)
         if key in sizes:
             return sizes[key]
@@ -150,25 +153,30 @@ def _check_expansion(root: Node, display: str) -> None:
                 ]
             )
         active.add(key)
-        total = 1
-        if isinstance(node, SequenceNode):
-            total += sum(size(child, depth + 1) for child in node.value)
-        elif isinstance(node, MappingNode):
-            total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
+        nodes, chars = 1, 0
+        if isinstance(node, ScalarNode):
+            chars = len(node.value)
+        children = node.value if isinstance(node, SequenceNode) else []
+        if isinstance(node, MappingNode):
+            children = [child for pair in node.value for child in pair]
+        for child in children:
+            child_nodes, child_chars = size(child, depth + 1)
+            nodes, chars = nodes + child_nodes, chars + child_chars
         active.discard(key)
-        if total > MAX_NODES:
+        if nodes > MAX_NODES or chars > MAX_EXPANDED_TEXT:
+            what = f"{MAX_NODES} values" if nodes > MAX_NODES else f"{MAX_EXPANDED_TEXT} characters"
             raise DeployFileError(
                 [
                     Finding.of(
                         "SCC007",
-                        f"aliases expand to more than {MAX_NODES} values (an alias bomb?)",
+                        f"aliases expand to more than {what} (an alias bomb?)",
                         Position(display),
                         "use fewer nested aliases",
                     )
                 ]
             )
-        sizes[key] = total
-        return total
+        sizes[key] = nodes, chars
+        return nodes, chars
 
     size(root, 0)
 

@@ -68,6 +68,13 @@ CASES: list[tuple[str, dict[str, str | bytes], str | None, str, int]] = [
         "SCC007",
         1,
     ),
+    (
+        "alias-text-bomb",  # few values, but 100 copies of 50 KB: every check reads each
+        {"deploy.yml": "x: &b " + "y" * 50_000 + "\nz: [" + ", ".join(["*b"] * 100) + "]\n"},
+        None,
+        "SCC007",
+        1,
+    ),
     ("recursive-alias", {"deploy.yml": "a: &a [*a]\n"}, None, "SCC007", 1),
     ("two-documents", {"deploy.yml": "a: 1\n---\nb: 2\n"}, None, "SCC004", 2),
     ("image-list", {"deploy.yml": "image: [1]\n"}, None, "SCC020", 1),
@@ -230,6 +237,17 @@ CASES: list[tuple[str, dict[str, str | bytes], str | None, str, int]] = [
         None,
         "SCC030",
         1,
+    ),
+    (
+        "imports-too-much-text",  # nine templates of 1 MB (comments), each read and parsed
+        {
+            "deploy.yml": "imports:\n"
+            + "".join(f"  - {{template: t.yml, parameters: {{n: {i}}}}}\n" for i in range(9)),
+            "config/deploy-templates/t.yml": "#" * (1024 * 1024 - 10) + "\na: 1\n",
+        },
+        None,
+        "SCC030",
+        10,
     ),
     ("import-nul-name", {"deploy.yml": 'imports:\n  "a\\0b":\n'}, None, "SCC030", 2),
     (

@@ -102,7 +102,7 @@ def test_imports_with_ever_new_parameters_are_bounded(tmp_path: Path) -> None:
     _import_tree(tmp_path, levels=5, fan_out=8, parameters=True)
     errors = validate_deploy_file(tmp_path / "deploy.yml").errors
     assert [f.code for f in errors] == ["SCC030"]
-    assert "more than 100 files or 100000 values in all" in errors[0].message
+    assert "more than 100 files, 100000 values or 8 MiB of text in all" in errors[0].message
 
 
 def test_megabyte_hook_is_checked_at_once(tmp_path: Path) -> None:
