@@ -212,6 +212,7 @@ class _Constructor:
         self.substitute = substitute
         self.where: dict[Path_, Located] = {}
         self.errors: list[Finding] = []
+        self.values = 0
 
     def pos(self, node: Node) -> Position:
         return _position(self.display, node.start_mark)
@@ -224,6 +225,18 @@ class _Constructor:
     def value(self, node: Node, path: Path_, key: Mark | None) -> Any:
         if len(path) > MAX_DEPTH:  # the path grows by one per level, aliases included
             raise DeployFileError([_too_deep(self.pos(node))])
+        self.values += 1
+        if self.values > MAX_NODES:  # without aliases too: building is the slow part
+            raise DeployFileError(
+                [
+                    Finding.of(
+                        "SCC003",
+                        f"holds more than {MAX_NODES} values; deploy files hold a few thousand",
+                        self.pos(node),
+                        "check that this is the deploy file",
+                    )
+                ]
+            )
         raw = node.value if isinstance(node, ScalarNode) else None
         self.where[path] = Located(self.display, key, node.start_mark, raw)
         if isinstance(node, MappingNode):

@@ -32,6 +32,7 @@ CASES: list[tuple[str, dict[str, str | bytes], str | None, str, int]] = [
     ("bad-utf8", {"deploy.yml": b"image:\n  tag: \xff\n"}, None, "SCC002", 2),
     ("control-char", {"deploy.yml": "a: \x01\n"}, None, "SCC004", 1),
     ("too-large", {"deploy.yml": "a: " + "x" * (1024 * 1024) + "\n"}, None, "SCC003", 1),
+    ("too-many-values", {"deploy.yml": "a:\n  - [" + "0," * 100_000 + "0]\n"}, None, "SCC003", 2),
     ("deep-nesting", {"deploy.yml": "a: " + "[" * 200 + "]" * 200 + "\n"}, None, "SCC006", 1),
     (
         "deep-merge",
