@@ -88,6 +88,67 @@ def merge(over: Any, base: Any) -> Any:
     return over
 
 
+_ABSENT = object()
+
+
+def merge_many(over: Any, bases: list[Any]) -> Any:
+    """merge(...merge(merge(over, bases[0]), bases[1])..., bases[-1]), visiting each key once.
+
+    Folding merge costs the size of `over` per base: 99 small imports into a file of 100000
+    keys took 20 s. Null deletes, so merge is not associative; this keeps the fold's results
+    and key order exactly."""
+    if isinstance(over, dict):
+        dicts = [base for base in bases if isinstance(base, dict)]  # others leave `over` as is
+        return _merge_dicts(over, dicts) if dicts else over
+    if isinstance(over, list):
+        lists = [base for base in bases if isinstance(base, list)]
+        return _merge_lists(over, lists) if lists else over
+    return over
+
+
+def _merge_dicts(over: dict[str, Any], bases: list[dict[str, Any]]) -> dict[str, Any]:
+    values: dict[str, list[Any]] = {}
+    last: dict[str, int] = {}
+    for index, base in enumerate(bases):
+        for key, value in base.items():
+            values.setdefault(key, []).append(value)
+            last[key] = index
+    # Each fold step puts the base's keys first: a key sits where its last base has it.
+    result: dict[str, Any] = {}
+    for index in range(len(bases) - 1, -1, -1):
+        for key in bases[index]:
+            if last[key] == index:
+                value = _fold(over.get(key, _ABSENT), values[key])
+                if value is not _ABSENT:
+                    result[key] = value
+    result.update((key, value) for key, value in over.items() if key not in values)
+    return result
+
+
+def _fold(state: Any, values: list[Any]) -> Any:
+    """One key through the fold: a base fills it when absent, deletes it when null."""
+    for index, value in enumerate(values):
+        if state is _ABSENT:
+            state = value
+        elif state is None:
+            state = _ABSENT
+        else:  # a value stays one from here on
+            return merge_many(state, values[index:])
+    return state
+
+
+def _merge_lists(over: list[Any], bases: list[list[Any]]) -> list[Any]:
+    length = max(len(over), *(len(base) for base in bases))
+    values: list[list[Any]] = [[] for _ in range(length)]
+    for base in bases:
+        for index, value in enumerate(base):
+            values[index].append(value)
+    return [  # in lists a null overrides like any value
+        merge_many(over[i], values[i]) if i < len(over) else merge_many(values[i][0], values[i][1:])
+        for i in range(length)
+    ]
+
+
 def _param_text(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else ""
@@ -252,6 +313,7 @@ def _resolve(
         raise DeployFileError(spec_errors)
     errors = list(doc.errors)
     data = {k: v for k, v in doc.data.items() if k != "imports"}
+    bases: list[Any] = []  # merged into data at the end, in one pass
     where = dict(doc.where)
     for template, own_params, at in specs:
         candidate = _template_path(template, at, work.templates)
@@ -293,7 +355,7 @@ def _resolve(
             errors += imported.errors  # a reuse reports nothing new
             work.resolved[key] = imported
         work.spend(template, at, doc=imported)
-        data = merge(data, imported.data)
+        bases.append(imported.data)
         for path, located in imported.where.items():  # the importing file's places win
             where.setdefault(path, located)
-    return YamlDocument(doc.file, data, where, errors)
+    return YamlDocument(doc.file, merge_many(data, bases), where, errors)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from sccos_pipeline.core.findings import Finding, Position
+from sccos_pipeline.core.imports import merge_many
 from sccos_pipeline.core.loader import validate_deploy_file
 from tests.conftest import MINIMAL, write_project
 
@@ -145,3 +146,13 @@ def test_recipe_symlinked_outside_is_never_opened(tmp_path: Path) -> None:
     (project / "config/install/EU/production.yml").symlink_to(tmp_path / "outside/pipe.yml")
     errors = validate_deploy_file(project / "deploy.yml").errors
     assert [(f.code, f.position.line) for f in errors] == [("SCC031", 6)]
+
+
+def test_many_imports_merge_in_one_pass() -> None:
+    # 99 small imports into 100000 keys: merging them one by one copied the keys 99 times.
+    over = {"a": [0] * 100_000, **{f"k{i}": {"v": i} for i in range(100_000)}}
+    bases: list[object] = [{"a": [1], "k0": {"v": -1, "w": j}, f"x{j}": j} for j in range(99)]
+    merged = merge_many(over, bases)
+    assert merged["a"] == over["a"] and merged["k0"] == {"v": 0, "w": 0}
+    # As merging one by one orders them: a key where the last import holding it has it.
+    assert list(merged)[:5] == ["a", "k0", "x98", "x97", "x96"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import tempfile
 from datetime import timedelta
+from functools import reduce
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sccos_pipeline.core.findings import DeployFileError
+from sccos_pipeline.core.imports import merge, merge_many
 from sccos_pipeline.core.loader import load_deploy_file, validate_deploy_file
 
 # Generous for a loaded CI machine (an example takes milliseconds), tight against a hang.
@@ -68,3 +70,24 @@ def test_yaml_like_fragments(text: str) -> None:
 )
 def test_well_formed_yaml_of_any_shape(data: dict[str, object]) -> None:
     check(yaml.safe_dump(data, allow_unicode=True))
+
+
+# Few keys and small lists, so that merged trees overlap, and nulls that delete.
+overlapping = st.recursive(
+    st.one_of(st.none(), st.integers(0, 3)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(st.sampled_from("abcd"), children, max_size=4),
+    ),
+    max_leaves=12,
+)
+
+
+@pytest.mark.timeout(120)
+@settings(max_examples=300, deadline=DEADLINE)
+@given(overlapping, st.lists(overlapping, max_size=5))
+def test_merging_many_imports_at_once_is_merging_them_one_by_one(
+    over: object, bases: list[object]
+) -> None:
+    # repr compares key order too: it decides the order of applications and stores.
+    assert repr(merge_many(over, bases)) == repr(reduce(merge, bases, over))
