@@ -37,8 +37,9 @@ def _not_regular(mode: int, where: Position) -> DeployFileError:
     return DeployFileError([Finding.of("SCC001", message, where, "give a regular file")])
 
 
-def _unreadable(exc: OSError, where: Position) -> DeployFileError:
-    return DeployFileError([Finding.of("SCC001", f"cannot be read: {exc.strerror or exc}", where)])
+def _unreadable(exc: OSError | ValueError, where: Position) -> DeployFileError:
+    reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+    return DeployFileError([Finding.of("SCC001", f"cannot be read: {reason}", where)])
 
 
 def _too_large(where: Position) -> DeployFileError:
@@ -60,7 +61,7 @@ def read_bytes(path: Path, display: str) -> bytes:
     try:
         mode = path.stat().st_mode  # follows symlinks; opens nothing
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
-        raise _unreadable(exc if isinstance(exc, OSError) else OSError(str(exc)), where) from None
+        raise _unreadable(exc, where) from None
     if not stat.S_ISREG(mode):
         raise _not_regular(mode, where)
     try:

@@ -50,7 +50,10 @@ class Validation:
 
 def find_project_root(deploy_file: Path) -> Path:
     """The nearest folder at or above the deploy file that holds project templates or recipes."""
-    start = deploy_file.resolve().parent
+    try:
+        start = deploy_file.resolve().parent
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL: reading will say
+        return deploy_file.parent
     for folder in (start, *start.parents):
         if (folder / TEMPLATES_DIR).is_dir() or (folder / "config" / "install").is_dir():
             return folder

@@ -156,3 +156,12 @@ def test_many_imports_merge_in_one_pass() -> None:
     assert merged["a"] == over["a"] and merged["k0"] == {"v": 0, "w": 0}
     # As merging one by one orders them: a key where the last import holding it has it.
     assert list(merged)[:5] == ["a", "k0", "x98", "x97", "x96"]
+
+
+def test_unusable_paths_are_unreadable_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "loop.yml").symlink_to(tmp_path / "loop.yml")
+    assert _errors(tmp_path / "loop.yml") == [("SCC001", "loop.yml", 1)]
+    result = validate_deploy_file("deploy\0.yml")  # the NUL is shown escaped
+    assert [f.format() for f in result.findings] == [
+        "deploy\\x00.yml:1:1: error SCC001 cannot be read: embedded null byte"
+    ]
