@@ -11,6 +11,9 @@ from sccos_pipeline.core.findings import Severity
 from sccos_pipeline.core.loader import validate_deploy_file
 from tests.conftest import write_project
 
+# Hostile input must fail fast: several of these took minutes or hung before their guard.
+pytestmark = pytest.mark.timeout(5)
+
 HEAD = "image:\n  tag: spryker/php:8.4\n  environment:\n"
 
 # (id, files, project, code, line): the main file is always deploy.yml.
@@ -287,7 +290,6 @@ CASES: list[tuple[str, dict[str, str | bytes], str | None, str, int]] = [
 RAW_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
-@pytest.mark.timeout(5)
 @pytest.mark.parametrize(
     ("files", "project", "code", "line"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
