@@ -36,7 +36,7 @@ def test_sarif_log(tmp_path: Path) -> None:
     assert driver["informationUri"] == (
         "https://docs.spryker.com/docs/dg/dev/sdks/the-docker-sdk/deploy-file/deploy-file.html"
     )
-    assert len(driver["rules"]) == len(CODES) == 33
+    assert len(driver["rules"]) == len(CODES) == 36
     assert driver["rules"][3] == {
         "id": "SCC004",
         "shortDescription": {"text": "YAML syntax error"},
@@ -65,7 +65,7 @@ def test_sarif_log(tmp_path: Path) -> None:
         },
         {
             "ruleId": "SCC101",
-            "ruleIndex": 21,
+            "ruleIndex": 24,
             "level": "warning",
             "message": {
                 "text": "spryker/php:7.4 is no longer maintained "
@@ -82,7 +82,7 @@ def test_sarif_log(tmp_path: Path) -> None:
         },
         {
             "ruleId": "SCC130",
-            "ruleIndex": 30,
+            "ruleIndex": 33,
             "level": "warning",
             "message": {
                 "text": "DEBUG: false becomes '' in the image (fix: write DEBUG: '' if that is meant)"

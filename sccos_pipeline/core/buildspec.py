@@ -139,21 +139,20 @@ _Dumper.add_representer(str, _str)
 
 
 def buildspec_yaml(model: DeployModel, stage: Stage, **options: Any) -> str:
-    """The buildspec as YAML text, refused when over CodeBuild's inline limit."""
+    """The buildspec as YAML text, refused when over CodeBuild's inline limit. Hooks are not
+    part of it (they come from the image), so only the options can make it grow."""
     spec = render_buildspec(model, stage, **options)
     text = yaml.dump(spec, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 16)
-    if len(text) > MAX_INLINE_BUILDSPEC:
-        hooks = [model.hook(stage, t) for t in PipelineType]
-        where = next((h.position for h in hooks if h.position), Position(model.file))
-        raise DeployFileError(
-            [
-                Finding.of(
-                    "SCC040",
-                    f"the {stage.value} buildspec is {len(text)} characters, over CodeBuild's "
-                    f"{MAX_INLINE_BUILDSPEC} for an inline buildspec",
-                    where,
-                    "move the long hook into a script in the repository and call it",
-                )
-            ]
-        )
-    return text
+    if len(text) <= MAX_INLINE_BUILDSPEC:
+        return text
+    raise DeployFileError(
+        [
+            Finding.of(
+                "SCC040",
+                f"the {stage.value} buildspec is {len(text)} characters, over CodeBuild's "
+                f"{MAX_INLINE_BUILDSPEC} for an inline buildspec",
+                Position(model.file),
+                "shorten the options given to the buildspec (app_dir)",
+            )
+        ]
+    )

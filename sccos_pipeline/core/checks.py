@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from .files import read_text
 from .findings import DeployFileError, Finding, Position
 from .model import DeployModel, HookSource
 from .stages import DEFAULT_COMMAND, HOOK_VARIABLE, PipelineType, Stage
-from .yamlsafe import YamlDocument, load_document, read_text
+from .yamlsafe import YamlDocument, load_document
 
 RECIPES_DIR = Path("config") / "install"
 
@@ -37,6 +37,19 @@ _NOT_SECRET_TAILS = frozenset(
      "LIFETIME", "LENGTH", "ALGORITHM", "ID", "PUBLIC"}
 )  # fmt: skip
 _PLACEHOLDER_VALUES = frozenset({"", "0", "1", "true", "false", "null", "none"})
+# `-r NAME`, `-rNAME`, `--recipe NAME`, `--recipe=NAME` starting a word, NAME a shell word
+# (quotes on); quoted strings, escapes and comments are matched whole, capturing nothing, so
+# an option inside them does not count. Possessive: no backtracking, linear time.
+_SHELL_WORD = r"""(?!\#)(?:[^\s'"\\]++|\\.|'[^']*+'|"(?:[^"\\]++|\\.)*+")++"""
+_RECIPE_OPTION = re.compile(
+    rf"""(?<!\S)(?:-r[ \t]*+|--recipe(?:=|[ \t]++))({_SHELL_WORD})"""
+    r"""|'[^']*+'|"(?:[^"\\]++|\\.)*+"|(?<!\S)\#[^\n]*+|\\.""",
+    re.DOTALL,
+)
+# Quote removal: '...' keeps its text, a double quote goes, a backslash keeps what it escapes.
+_QUOTED = re.compile(r"""'([^']*+)'|"|\\(.)""", re.DOTALL)
+_PATH_MAX = 4096  # a longer name names no file
+_MAX_RECIPES = 16
 _REFERENCE = re.compile(r"^(?:\$\{?[A-Za-z_]|arn:aws:|ssm:|resolve:|\{\{resolve:)")
 
 
@@ -136,32 +149,63 @@ def _short(command: str, limit: int = 60) -> str:
     return command if len(command) <= limit else command[: limit - 3] + "..."
 
 
+def _recipe_words(command: str) -> list[str]:
+    """The words naming the recipes `vendor/bin/install ... -r X` runs, quotes still on.
+
+    One regex pass, linear in the command: shlex.split is quadratic in a word's length (a
+    1 MiB hook took a minute). Options are matched as written; nobody quotes `-r`."""
+    return [name for name in _RECIPE_OPTION.findall(command) if name]
+
+
+def _unquote(word: str) -> str:
+    return _QUOTED.sub(r"\1\2", word) if any(c in word for c in "'\"\\") else word
+
+
 def recipes_of(command: str) -> list[str]:
     """The recipe names `vendor/bin/install ... -r X` runs, in order."""
+    return [_unquote(word) for word in _recipe_words(command)]
+
+
+def _recipe_file(recipes: Path, name: str) -> tuple[Path | None, bool]:
+    """The file `-r name` reads (None: no file can be), and whether it lies outside recipes.
+
+    Decided from the name and symlinks alone: a recipe outside the project is never opened,
+    so nothing of it can show up in a finding."""
+    relative = Path(name if name.endswith(".yml") else name + ".yml")
+    if relative.is_absolute() or relative.drive:
+        return None, True
+    if len(name) > _PATH_MAX:
+        return None, False
     try:
-        words = shlex.split(command, comments=True)
-    except ValueError:
-        words = command.split()
-    names: list[str] = []
-    for index, word in enumerate(words):
-        if word in ("-r", "--recipe") and index + 1 < len(words):
-            names.append(words[index + 1])
-        elif word.startswith("--recipe="):
-            names.append(word.partition("=")[2])
-        elif word.startswith("-r") and len(word) > 2 and not word.startswith("--"):
-            names.append(word[2:])
-    return names
+        path = (recipes / relative).resolve()
+        inside = path.is_relative_to(recipes.resolve())
+    except (OSError, RuntimeError, ValueError):  # a NUL in the name, a symlink loop
+        return None, False
+    return (path, False) if inside else (None, True)
 
 
 def _recipe_findings(model: DeployModel, project_root: Path) -> list[Finding]:
     findings: list[Finding] = []
     checked: set[Path] = set()
+    recipes = project_root / RECIPES_DIR
     for hook in model.hooks:
         if hook.source is not HookSource.DEPLOY_FILE:
             continue
-        for name in recipes_of(hook.command):
-            path = project_root / RECIPES_DIR / (name if name.endswith(".yml") else name + ".yml")
-            if path in checked or not path.is_file():
+        # A real hook runs a recipe or three: the first few distinct names keep this bounded.
+        words = dict.fromkeys(w for w in _recipe_words(hook.command) if len(w) <= _PATH_MAX)
+        for name in map(_unquote, list(words)[:_MAX_RECIPES]):
+            path, outside = _recipe_file(recipes, name)
+            if outside:
+                findings.append(
+                    Finding.of(
+                        "SCC031",
+                        f"install recipe {name!r} run by {hook.variable} lies outside "
+                        f"{RECIPES_DIR}/; it is not read",
+                        hook.position or Position(model.file),
+                        f"keep the recipes the hooks run in {RECIPES_DIR}/",
+                    )
+                )
+            if path is None or path in checked or not path.exists():  # a FIFO is refused
                 continue
             checked.add(path)
             findings += _scan_recipe(path, hook.variable)

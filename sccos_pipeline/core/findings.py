@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
@@ -12,6 +13,19 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
+# C0 and C1 controls, DEL, and the invisible characters that reorder or hide text (bidi
+# controls, zero-width marks, line separators): a deploy file's key or value quoted in a
+# message must not drive the terminal that shows it, nor hide what the message says.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def printable(text: str) -> str:
+    """Text with every control character written as an escape (`\\x1b`, `\\u202e`)."""
+    if _UNPRINTABLE.search(text) is None:
+        return text
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 class Position(NamedTuple):
     """A place in a file; line and column count from 1. (A tuple: cheap, as every node has one.)"""
 
@@ -20,7 +34,7 @@ class Position(NamedTuple):
     column: int = 1
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}"
+        return f"{printable(self.file)}:{self.line}:{self.column}"
 
 
 # Every code the project emits, with the fix shown to the user. Codes are a public contract:
@@ -44,11 +58,14 @@ CODES: dict[str, tuple[Severity, str]] = {
     "SCC023": (Severity.ERROR, "environment value is not a scalar"),
     "SCC024": (Severity.ERROR, "hook is not a string"),
     "SCC025": (Severity.ERROR, "image is not an official spryker/php image"),
-    "SCC026": (Severity.ERROR, "project name cannot form CodeBuild project names"),
+    "SCC026": (Severity.ERROR, "project name cannot form CodeBuild, pipeline or ECR names"),
     "SCC027": (Severity.ERROR, "`groups` or `regions` has the wrong shape"),
+    "SCC028": (Severity.ERROR, "application name the Docker SDK or ECR cannot use"),
+    "SCC029": (Severity.ERROR, "environment value holds a NUL character"),
     "SCC030": (Severity.ERROR, "`imports` cannot be resolved"),
     "SCC031": (Severity.ERROR, "install recipe cannot be read"),
-    "SCC040": (Severity.ERROR, "buildspec exceeds CodeBuild's inline limit"),
+    "SCC040": (Severity.ERROR, "a hook or buildspec is too long to run"),
+    "SCC041": (Severity.ERROR, "text CloudFormation or CDK would interpret"),
     # Advice
     "SCC101": (Severity.WARNING, "spryker/php tag is no longer maintained"),
     "SCC102": (Severity.WARNING, "spryker/php tag is not a known tag"),
@@ -76,6 +93,10 @@ class Finding:
     position: Position
     fix: str = ""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", printable(self.message))
+        object.__setattr__(self, "fix", printable(self.fix))
+
     @classmethod
     def of(cls, code: str, message: str, position: Position, fix: str = "") -> Finding:
         severity, _ = CODES[code]
@@ -93,7 +114,7 @@ class Finding:
         return {
             "severity": self.severity.value,
             "code": self.code,
-            "file": self.position.file,
+            "file": printable(self.position.file),
             "line": self.position.line,
             "column": self.position.column,
             "message": self.message,

@@ -11,21 +11,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .files import MAX_BYTES, read_text
 from .findings import DeployFileError, Finding, Position
-from .yamlsafe import Path_, YamlDocument, load_document, read_text
+from .yamlsafe import MAX_NODES, Path_, YamlDocument, load_document
 
 TEMPLATES_DIR = Path("config") / "deploy-templates"
 MAX_IMPORT_DEPTH = 16
+MAX_IMPORTS = 100  # files imported in all, each import counted (real ones: about ten)
+MAX_IMPORTED_VALUES = MAX_NODES
+MAX_IMPORTED_TEXT = 8 * 1024 * 1024  # characters read, and of values merged, in all
 
 _PLACEHOLDER = re.compile(r"%([A-Za-z0-9_\-| ]+)%")
 _FILTERS: dict[str, Callable[[str], str]] = {"lower": str.lower, "upper": str.upper}
 
 
-def substituter(params: Mapping[str, str], errors: list[Finding]) -> Callable[[str, Position], str]:
-    """Fill `%name%` and `%name|filter%`; unknown names stay as written (as in the SDK)."""
+def substituter(
+    params: Mapping[str, str],
+    errors: list[Finding],
+    grow: Callable[[int, Position], None] = lambda _size, _where: None,
+) -> Callable[[str, Position], str]:
+    """Fill `%name%` and `%name|filter%`; unknown names stay as written (as in the SDK).
+    `grow` is told each filled value's size, before it is filled in."""
 
     def substitute(text: str, where: Position) -> str:
         if "%" not in text or not params:
@@ -36,6 +46,7 @@ def substituter(params: Mapping[str, str], errors: list[Finding]) -> Callable[[s
             name = name.strip()
             if name not in params:
                 return match.group(0)
+            grow(len(params[name]), where)
             if not filter_name:
                 return params[name]
             apply = _FILTERS.get(filter_name.strip())
@@ -75,6 +86,67 @@ def merge(over: Any, base: Any) -> Any:
                 result_list.append(value)
         return result_list
     return over
+
+
+_ABSENT = object()
+
+
+def merge_many(over: Any, bases: list[Any]) -> Any:
+    """merge(...merge(merge(over, bases[0]), bases[1])..., bases[-1]), visiting each key once.
+
+    Folding merge costs the size of `over` per base: 99 small imports into a file of 100000
+    keys took 20 s. Null deletes, so merge is not associative; this keeps the fold's results
+    and key order exactly."""
+    if isinstance(over, dict):
+        dicts = [base for base in bases if isinstance(base, dict)]  # others leave `over` as is
+        return _merge_dicts(over, dicts) if dicts else over
+    if isinstance(over, list):
+        lists = [base for base in bases if isinstance(base, list)]
+        return _merge_lists(over, lists) if lists else over
+    return over
+
+
+def _merge_dicts(over: dict[str, Any], bases: list[dict[str, Any]]) -> dict[str, Any]:
+    values: dict[str, list[Any]] = {}
+    last: dict[str, int] = {}
+    for index, base in enumerate(bases):
+        for key, value in base.items():
+            values.setdefault(key, []).append(value)
+            last[key] = index
+    # Each fold step puts the base's keys first: a key sits where its last base has it.
+    result: dict[str, Any] = {}
+    for index in range(len(bases) - 1, -1, -1):
+        for key in bases[index]:
+            if last[key] == index:
+                value = _fold(over.get(key, _ABSENT), values[key])
+                if value is not _ABSENT:
+                    result[key] = value
+    result.update((key, value) for key, value in over.items() if key not in values)
+    return result
+
+
+def _fold(state: Any, values: list[Any]) -> Any:
+    """One key through the fold: a base fills it when absent, deletes it when null."""
+    for index, value in enumerate(values):
+        if state is _ABSENT:
+            state = value
+        elif state is None:
+            state = _ABSENT
+        else:  # a value stays one from here on
+            return merge_many(state, values[index:])
+    return state
+
+
+def _merge_lists(over: list[Any], bases: list[list[Any]]) -> list[Any]:
+    length = max(len(over), *(len(base) for base in bases))
+    values: list[list[Any]] = [[] for _ in range(length)]
+    for base in bases:
+        for index, value in enumerate(base):
+            values[index].append(value)
+    return [  # in lists a null overrides like any value
+        merge_many(over[i], values[i]) if i < len(over) else merge_many(values[i][0], values[i][1:])
+        for i in range(length)
+    ]
 
 
 def _param_text(value: Any) -> str:
@@ -138,48 +210,127 @@ def _import_specs(
 
 def resolve_imports(doc: YamlDocument, project_root: Path, warnings: list[Finding]) -> YamlDocument:
     """The document with every project import merged in; `imports` itself removed."""
-    templates = (project_root / TEMPLATES_DIR).resolve()
-    return _resolve(doc, templates, {}, (), warnings)
+    return _resolve(doc, {}, (), _Work((project_root / TEMPLATES_DIR).resolve(), warnings))
+
+
+@dataclass
+class _Work:
+    """What one deploy file's imports have cost so far, and the templates already resolved.
+
+    Repeated imports multiply (eight imports of a template that imports another eight
+    times...): a template resolved once with the same parameters is reused, and the imports
+    and the values and text of the whole tree are bounded, cycles or not.
+    """
+
+    templates: Path
+    warnings: list[Finding]
+    imports: int = 0
+    values: int = 0
+    text: int = 0
+    filled: int = 0  # characters parameters added
+    resolved: dict[tuple[Path, tuple[tuple[str, str], ...]], YamlDocument] = field(
+        default_factory=dict
+    )
+
+    def spend(
+        self,
+        template: str,
+        at: Position,
+        imports: int = 0,
+        doc: YamlDocument | None = None,
+        text: int = 0,
+    ) -> None:
+        """Count an import before it is read, its file's text before it is parsed, and its
+        values and their text (keys too; aliases and reuses expanded) once it is resolved,
+        as every check downstream reads them."""
+        self.imports += imports
+        self.text += text
+        if doc is not None:
+            self.values += len(doc.where)
+            self.text += sum(len(v.raw or "") + len(str(k[-1])) for k, v in doc.where.items() if k)
+        if (
+            self.imports > MAX_IMPORTS
+            or self.values > MAX_IMPORTED_VALUES
+            or self.text > MAX_IMPORTED_TEXT
+        ):
+            raise DeployFileError(
+                [
+                    Finding.of(
+                        "SCC030",
+                        f"import {template!r} brings the imports to more than {MAX_IMPORTS} "
+                        f"files, {MAX_IMPORTED_VALUES} values or "
+                        f"{MAX_IMPORTED_TEXT // 1024 // 1024} MiB of text in all, nested ones "
+                        "included",
+                        at,
+                        "import each template once, from fewer levels",
+                    )
+                ]
+            )
+
+    def fill(self, size: int, where: Position) -> None:
+        """Count what a parameter adds: a long one in many placeholders makes gigabytes."""
+        self.filled += size
+        if self.filled > MAX_BYTES:
+            raise DeployFileError(
+                [
+                    Finding.of(
+                        "SCC030",
+                        f"parameters add more than {MAX_BYTES // 1024} KiB to the imported "
+                        "templates",
+                        where,
+                        "keep parameters short, e.g. an environment name",
+                    )
+                ]
+            )
+
+
+def _template_path(template: str, at: Position, templates: Path) -> Path:
+    try:
+        candidate = (templates / template).resolve()
+    except (OSError, ValueError):  # NUL bytes, names too long for the file system
+        raise DeployFileError(
+            [Finding.of("SCC030", f"import {template!r} is not a usable file name", at)]
+        ) from None
+    if not candidate.is_relative_to(templates):
+        raise DeployFileError(
+            [
+                Finding.of(
+                    "SCC030",
+                    f"import {template!r} points outside {TEMPLATES_DIR}/",
+                    at,
+                    "import files from config/deploy-templates/ only",
+                )
+            ]
+        )
+    return candidate
 
 
 def _resolve(
-    doc: YamlDocument,
-    templates: Path,
-    parent_params: dict[str, str],
-    chain: tuple[Path, ...],
-    warnings: list[Finding],
+    doc: YamlDocument, parent_params: dict[str, str], chain: tuple[Path, ...], work: _Work
 ) -> YamlDocument:
     specs, spec_errors = _import_specs(doc)
     if spec_errors:
         raise DeployFileError(spec_errors)
     errors = list(doc.errors)
     data = {k: v for k, v in doc.data.items() if k != "imports"}
+    bases: list[Any] = []  # merged into data at the end, in one pass
     where = dict(doc.where)
     for template, own_params, at in specs:
-        try:
-            candidate = (templates / template).resolve()
-            exists = candidate.is_file()
-        except (OSError, ValueError):  # NUL bytes, names too long for the file system
-            raise DeployFileError(
-                [Finding.of("SCC030", f"import {template!r} is not a usable file name", at)]
-            ) from None
-        if not candidate.is_relative_to(templates):
-            raise DeployFileError(
-                [
-                    Finding.of(
-                        "SCC030",
-                        f"import {template!r} points outside {TEMPLATES_DIR}/",
-                        at,
-                        "import files from config/deploy-templates/ only",
-                    )
-                ]
-            )
-        if candidate in chain or len(chain) >= MAX_IMPORT_DEPTH:
+        candidate = _template_path(template, at, work.templates)
+        if candidate in chain:
             raise DeployFileError(
                 [Finding.of("SCC030", f"import {template!r} imports itself again", at)]
             )
+        if len(chain) >= MAX_IMPORT_DEPTH:
+            raise DeployFileError(
+                [Finding.of("SCC030", f"imports nest deeper than {MAX_IMPORT_DEPTH} levels", at)]
+            )
+        try:
+            exists = candidate.exists()  # a FIFO or device is refused on reading, not skipped
+        except (OSError, ValueError):
+            exists = False
         if not exists:
-            warnings.append(
+            work.warnings.append(
                 Finding.of(
                     "SCC131",
                     f"import {template!r} is not in {TEMPLATES_DIR}/; assumed to be a Docker "
@@ -189,15 +340,22 @@ def _resolve(
                 )
             )
             continue
+        work.spend(template, at, imports=1)
         params = {**parent_params, **own_params}
-        param_errors: list[Finding] = []
-        display = str(candidate)
-        imported = load_document(
-            read_text(candidate, display), display, substituter(params, param_errors)
-        )
-        imported.errors.extend(param_errors)
-        imported = _resolve(imported, templates, params, (*chain, candidate), warnings)
-        data = merge(data, imported.data)
-        where = {**imported.where, **where}
-        errors += imported.errors
-    return YamlDocument(doc.file, data, where, errors)
+        key = (candidate, tuple(sorted(params.items())))
+        imported = work.resolved.get(key)
+        if imported is None:
+            param_errors: list[Finding] = []
+            display = str(candidate)
+            text = read_text(candidate, display)
+            work.spend(template, at, text=len(text))
+            loaded = load_document(text, display, substituter(params, param_errors, work.fill))
+            loaded.errors.extend(param_errors)
+            imported = _resolve(loaded, params, (*chain, candidate), work)
+            errors += imported.errors  # a reuse reports nothing new
+            work.resolved[key] = imported
+        work.spend(template, at, doc=imported)
+        bases.append(imported.data)
+        for path, located in imported.where.items():  # the importing file's places win
+            where.setdefault(path, located)
+    return YamlDocument(doc.file, merge_many(data, bases), where, errors)

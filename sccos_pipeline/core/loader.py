@@ -11,12 +11,14 @@ from typing import Any
 
 from . import naming
 from .checks import Baseline, advise
+from .deployable import buildspec_findings, interpreted_text_findings
+from .files import MAX_BYTES, read_text
 from .findings import DeployFileError, Finding, Position, Severity
 from .imports import TEMPLATES_DIR, resolve_imports
 from .model import Application, DeployModel, Hook, HookSource, RegionBroker, Store
 from .php_tags import CURRENT, HISTORICAL
 from .stages import DEFAULT_COMMAND, HOOK_VARIABLE, HOOK_VARIABLES, PipelineType, Stage
-from .yamlsafe import MAX_BYTES, YamlDocument, load_document, read_text
+from .yamlsafe import YamlDocument, load_document
 
 DEFAULT_IMAGE = "spryker/php:7.3"  # the Docker SDK's default when `image.tag` is unset
 DEFAULT_NAMESPACE = "spryker"
@@ -57,7 +59,10 @@ class Validation:
 
 def find_project_root(deploy_file: Path) -> Path:
     """The nearest folder at or above the deploy file that holds project templates or recipes."""
-    start = deploy_file.resolve().parent
+    try:
+        start = deploy_file.resolve().parent
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL: reading will say
+        return deploy_file.parent
     for folder in (start, *start.parents):
         if (folder / TEMPLATES_DIR).is_dir() or (folder / "config" / "install").is_dir():
             return folder
@@ -82,7 +87,9 @@ def validate_deploy_file(
         doc = load_document(read_text(file, display), display)
         doc = resolve_imports(doc, root, warnings)
         model, findings = _build(doc, project)
-        findings = doc.errors + findings
+        findings = doc.errors + findings + interpreted_text_findings(doc)
+        if model is not None:
+            findings += buildspec_findings(model)  # what `buildspec` and synth would refuse
         if model is not None and not doc.errors:
             baseline = _baseline(base, root) if base is not None else None
             findings += advise(model, doc, root, baseline)
@@ -147,7 +154,7 @@ def _build(doc: YamlDocument, project: str | None) -> tuple[DeployModel | None, 
     image = _image(doc, findings)
     environment = _environment(doc, findings)
     project_name = _project(doc, project, findings)
-    applications = _applications(doc, findings)
+    applications = _applications(doc, project_name, findings)
     regions, stores, region_brokers = _regions(doc, findings)
     if any(f.severity is Severity.ERROR for f in findings):
         return None, findings
@@ -277,6 +284,16 @@ def _environment(doc: YamlDocument, findings: list[Finding]) -> dict[str, str]:
             )
             continue
         text = env_text(value)
+        if "\0" in text:  # execve and the Dockerfile ENV line end a value at NUL
+            findings.append(
+                Finding.of(
+                    "SCC029",
+                    f"{name} holds a NUL character, which no environment variable can carry",
+                    doc.position(path),
+                    "remove the \\0 escape",
+                )
+            )
+            continue
         raw_text = doc.raw(path)
         if _surprising(value, raw_text, text):
             findings.append(
@@ -343,7 +360,9 @@ def _shape_error(doc: YamlDocument, path: tuple[str, ...], expected: str) -> Fin
     return Finding.of("SCC027", f"`{dotted}` must be {expected}", doc.position(path))
 
 
-def _applications(doc: YamlDocument, findings: list[Finding]) -> tuple[Application, ...]:
+def _applications(
+    doc: YamlDocument, project: str, findings: list[Finding]
+) -> tuple[Application, ...]:
     groups = doc.data.get("groups")
     if groups is None:
         return ()
@@ -365,6 +384,17 @@ def _applications(doc: YamlDocument, findings: list[Finding]) -> tuple[Applicati
             kind = app.get("application") if isinstance(app, dict) else None
             if not isinstance(kind, str):
                 findings.append(_shape_error(doc, path, "a mapping with an `application:` type"))
+                continue
+            problem = naming.application_name_problem(project, app_name)
+            if problem:  # the name lands in build scripts and ECR repository names
+                findings.append(
+                    Finding.of(
+                        "SCC028",
+                        f"application {app_name!r} {problem}",
+                        doc.position(path, key=True),
+                        "rename it, e.g. yves_eu: letters, digits, single '_' or '-' between",
+                    )
+                )
                 continue
             if kind != "static":
                 found.append(

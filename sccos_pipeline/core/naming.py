@@ -13,6 +13,15 @@ from .stages import PipelineType, Stage
 # CodeBuild project names: [A-Za-z0-9][A-Za-z0-9_-]{1,254} for the whole name.
 _CODEBUILD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,254}")
 _PROJECT_NAME = re.compile(r"[A-Za-z0-9_-]+")
+# CodePipeline API reference, PipelineDeclaration `name`: 1 to 100 of [A-Za-z0-9.@_-].
+_PIPELINE_NAME = re.compile(r"[A-Za-z0-9.@_-]{1,100}")
+# ECR API reference, CreateRepository `repositoryName`: 2 to 256 characters matching
+# (?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*; no `/` in ours.
+_ECR_REPOSITORY = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
+_ECR_MAX = 256
+# Application keys name Docker SDK services and images: kept to what a shell word and an
+# ECR repository name can both hold.
+_APPLICATION_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 STEP_SOURCE = "Source"
 STEP_APPROVE = "Please_approve"
@@ -55,12 +64,37 @@ def hook_project(stage: Stage, project: str) -> str:
 
 
 def project_name_problem(project: str) -> str | None:
-    """Why `project` cannot name the hook projects, or None when it can."""
+    """Why `project` cannot name the CodeBuild projects, pipelines and ECR repositories, or
+    None when it can."""
     longest = hook_project(Stage.POST_DEPLOY, project)
     if not project or not _PROJECT_NAME.fullmatch(project):
         return "may hold only letters, digits, '-' and '_'"
     if not _CODEBUILD_NAME.fullmatch(longest):
         return f"makes {longest!r} longer than CodeBuild's 255 characters"
+    longest = pipeline(project, PipelineType.DESTRUCTIVE)
+    if not _PIPELINE_NAME.fullmatch(longest):
+        return f"makes the pipeline name {longest!r} longer than CodePipeline's 100 characters"
+    return _repository_problem(ecr_repository(project, "frontend"))
+
+
+def application_name_problem(project: str, application: str) -> str | None:
+    """Why an application key cannot name its Docker SDK service and ECR repository, or None.
+    (A project name with a problem of its own is reported once, for the project.)"""
+    if not _APPLICATION_NAME.fullmatch(application):
+        return "may hold only letters, digits, '_' and '-'"
+    if project_name_problem(project):
+        return None
+    return _repository_problem(ecr_repository(project, application))
+
+
+def _repository_problem(repository: str) -> str | None:
+    if len(repository) > _ECR_MAX:
+        return f"makes the ECR repository name {repository!r} longer than {_ECR_MAX} characters"
+    if not _ECR_REPOSITORY.fullmatch(repository):
+        return (
+            f"makes the ECR repository name {repository!r}, which ECR refuses: letters and "
+            "digits with single '-', '_' or '.' between them"
+        )
     return None
 
 

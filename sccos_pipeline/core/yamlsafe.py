@@ -2,9 +2,9 @@
 
 PyYAML follows YAML 1.1, where `NO`, `yes`, `on` and `off` are booleans; the Docker SDK reads
 them as strings (a store named `NO` is Norway). This module swaps in the 1.2 core resolvers,
-keeps `<<` merge keys (Symfony supports them), refuses duplicate keys, and bounds depth, size
-and alias expansion (counted on the node graph, never expanded) so hostile input fails fast
-and small.
+keeps `<<` merge keys (Symfony supports them), refuses duplicate keys, and bounds depth and
+alias expansion (counted on the node graph, never expanded) so hostile input fails fast and
+small; core.files bounds the size.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
@@ -39,17 +38,19 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
             Composer.__init__(self)
 
 
-MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 100_000
+MAX_EXPANDED_TEXT = 4 * 1024 * 1024  # characters of all values, aliases expanded
 
 Path_ = tuple[str | int, ...]
 Data = dict[str, Any]
 
 _TAG = "tag:yaml.org,2002:"
 MERGE_TAG = _TAG + "merge"
-# An alias starts a node: at a line start or after white space, `[`, `{` or `,`.
-_MAY_HAVE_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s\]},]", re.MULTILINE)
+
+
+# What each core-schema tag accepts; an explicit tag (`!!bool yes`) must fit it too.
+_SCALAR_TEXT: dict[str, re.Pattern[str]] = {}
 
 
 class CoreResolver(BaseResolver):
@@ -69,6 +70,7 @@ for _tag, _pattern, _first in (
     ("merge", r"<<", "<"),
 ):
     CoreResolver.add_implicit_resolver(_TAG + _tag, re.compile(rf"^(?:{_pattern})$"), list(_first))
+    _SCALAR_TEXT[_tag] = re.compile(_pattern)
 
 
 class _NodeLoader(_Parser, CoreResolver):
@@ -114,46 +116,6 @@ class YamlDocument:
         return located.raw if located else None
 
 
-def read_text(path: Path, display: str) -> str:
-    """Read a file as UTF-8, refusing what is not a readable, bounded text file."""
-    where = Position(display)
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except IsADirectoryError:
-        raise DeployFileError([Finding.of("SCC001", "is a directory, not a file", where)]) from None
-    except OSError as exc:
-        raise DeployFileError(
-            [Finding.of("SCC001", f"cannot be read: {exc.strerror or exc}", where)]
-        ) from None
-    if len(data) > MAX_BYTES:
-        raise DeployFileError(
-            [
-                Finding.of(
-                    "SCC003",
-                    f"is larger than {MAX_BYTES // 1024} KiB; deploy files are a few KiB",
-                    where,
-                    "check that this is the deploy file",
-                )
-            ]
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise DeployFileError(
-            [
-                Finding.of(
-                    "SCC002",
-                    f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
-                    Position(display, line, column),
-                    "save the file as UTF-8",
-                )
-            ]
-        ) from None
-
-
 def _yaml_error(exc: yaml.YAMLError, text: str, display: str) -> Finding:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if mark is not None:
@@ -169,11 +131,13 @@ def _yaml_error(exc: yaml.YAMLError, text: str, display: str) -> Finding:
 
 
 def _check_expansion(root: Node, display: str) -> None:
-    """Count the nodes aliases would expand to, without expanding them."""
-    sizes: dict[int, int] = {}
+    """Count the nodes and text aliases would expand to, without expanding them. Text counts
+    too: every check downstream reads each value, and 25000 aliases of a 500 KB scalar are
+    12 GB to read."""
+    sizes: dict[int, tuple[int, int]] = {}
     active: set[int] = set()
 
-    def size(node: Node, depth: int) -> int:
+    def size(node: Node, depth: int) -> tuple[int, int]:
         key = id(node)
         if key in sizes:
             return sizes[key]
@@ -189,25 +153,30 @@ def _check_expansion(root: Node, display: str) -> None:
                 ]
             )
         active.add(key)
-        total = 1
-        if isinstance(node, SequenceNode):
-            total += sum(size(child, depth + 1) for child in node.value)
-        elif isinstance(node, MappingNode):
-            total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
+        nodes, chars = 1, 0
+        if isinstance(node, ScalarNode):
+            chars = len(node.value)
+        children = node.value if isinstance(node, SequenceNode) else []
+        if isinstance(node, MappingNode):
+            children = [child for pair in node.value for child in pair]
+        for child in children:
+            child_nodes, child_chars = size(child, depth + 1)
+            nodes, chars = nodes + child_nodes, chars + child_chars
         active.discard(key)
-        if total > MAX_NODES:
+        if nodes > MAX_NODES or chars > MAX_EXPANDED_TEXT:
+            what = f"{MAX_NODES} values" if nodes > MAX_NODES else f"{MAX_EXPANDED_TEXT} characters"
             raise DeployFileError(
                 [
                     Finding.of(
                         "SCC007",
-                        f"aliases expand to more than {MAX_NODES} values (an alias bomb?)",
+                        f"aliases expand to more than {what} (an alias bomb?)",
                         Position(display),
                         "use fewer nested aliases",
                     )
                 ]
             )
-        sizes[key] = total
-        return total
+        sizes[key] = nodes, chars
+        return nodes, chars
 
     size(root, 0)
 
@@ -224,7 +193,9 @@ def compose(text: str, display: str) -> Node | None:
         raise DeployFileError([_yaml_error(exc, text, display)]) from None
     except RecursionError:  # only the pure-Python parser; libyaml caps nesting at 1000
         raise DeployFileError([_too_deep(Position(display))]) from None
-    if node is not None and _MAY_HAVE_ALIAS.search(text):  # without aliases nothing expands
+    # Only an alias (`*name`) of an anchor (`&name`) shares a node; text without both
+    # characters has neither, so nothing can expand. Any other text is counted in full.
+    if node is not None and "*" in text and "&" in text:
         _check_expansion(node, display)
     return node
 
@@ -241,6 +212,7 @@ class _Constructor:
         self.substitute = substitute
         self.where: dict[Path_, Located] = {}
         self.errors: list[Finding] = []
+        self.values = 0
 
     def pos(self, node: Node) -> Position:
         return _position(self.display, node.start_mark)
@@ -253,6 +225,18 @@ class _Constructor:
     def value(self, node: Node, path: Path_, key: Mark | None) -> Any:
         if len(path) > MAX_DEPTH:  # the path grows by one per level, aliases included
             raise DeployFileError([_too_deep(self.pos(node))])
+        self.values += 1
+        if self.values > MAX_NODES:  # without aliases too: building is the slow part
+            raise DeployFileError(
+                [
+                    Finding.of(
+                        "SCC003",
+                        f"holds more than {MAX_NODES} values; deploy files hold a few thousand",
+                        self.pos(node),
+                        "check that this is the deploy file",
+                    )
+                ]
+            )
         raw = node.value if isinstance(node, ScalarNode) else None
         self.where[path] = Located(self.display, key, node.start_mark, raw)
         if isinstance(node, MappingNode):
@@ -276,6 +260,12 @@ class _Constructor:
     def scalar(self, node: Node) -> Any:
         text: str = node.value
         kind = node.tag[len(_TAG) :] if node.tag.startswith(_TAG) else node.tag
+        allowed = _SCALAR_TEXT.get(kind)
+        if allowed is not None and kind != "merge" and not allowed.fullmatch(text):
+            self.errors.append(
+                Finding.of("SCC010", f"{text!r} is not a valid !!{kind}", self.pos(node))
+            )
+            return text
         try:
             if kind == "null":
                 return None
@@ -300,13 +290,19 @@ class _Constructor:
             return text
         return self.text(node)
 
-    def mapping(self, node: MappingNode, path: Path_) -> Data:
+    def mapping(self, node: MappingNode, path: Path_, merged: int = 0) -> Data:
+        if len(path) + merged > MAX_DEPTH:  # `{<<: {<<: ...}}` nests without a longer path
+            raise DeployFileError([_too_deep(self.pos(node))])
         if node.tag != _TAG + "map":
             self.unsupported(node)
         sources: list[Node] = []
         explicit: list[tuple[ScalarNode, Node]] = []
+        merge_at: Mark | None = None
         for key_node, value_node in node.value:
-            if key_node.tag == MERGE_TAG:
+            if key_node.tag == MERGE_TAG and merge_at is not None:
+                self.errors.append(_again("<<", merge_at, self.pos(key_node)))
+            elif key_node.tag == MERGE_TAG:
+                merge_at = key_node.start_mark
                 items = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
                 if all(isinstance(item, MappingNode) for item in items):
                     sources.extend(items)
@@ -334,25 +330,27 @@ class _Constructor:
         result: Data = {}
         for source in reversed(sources):
             assert isinstance(source, MappingNode)
-            result.update(self.mapping(source, path))
+            result.update(self.mapping(source, path, merged + 1))
         seen: dict[str, Mark] = {}
         for key_node, value_node in explicit:
             name = self.text(key_node)
             if name in seen:
-                self.errors.append(
-                    Finding.of(
-                        "SCC005",
-                        f"key {name!r} appears again (first at line {seen[name].line + 1}); "
-                        "the Docker SDK would silently keep only one",
-                        self.pos(key_node),
-                        "remove one of the two",
-                    )
-                )
+                self.errors.append(_again(name, seen[name], self.pos(key_node)))
                 continue
             seen[name] = key_node.start_mark
             result.pop(name, None)  # keep the explicit key in its written order
             result[name] = self.value(value_node, (*path, name), key_node.start_mark)
         return result
+
+
+def _again(name: str, first: Mark, where: Position) -> Finding:
+    return Finding.of(
+        "SCC005",
+        f"key {name!r} appears again (first at line {first.line + 1}); "
+        "the Docker SDK would silently keep only one",
+        where,
+        "remove one of the two",
+    )
 
 
 def construct(

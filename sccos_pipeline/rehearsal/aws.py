@@ -156,7 +156,7 @@ class _Proxy(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Proxy
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: every call is in the report instead."""
 
     def do_GET(self) -> None:
@@ -332,7 +332,7 @@ class AwsEmulator:
             endpoint_url=self.moto_endpoint,
             region_name=self.region,
             aws_access_key_id="admin",
-            aws_secret_access_key="admin",  # noqa: S106 - moto's, not a secret
+            aws_secret_access_key="admin",
         )
 
     def as_role(self, service: str, role_arn: str, step: str) -> Any:

@@ -21,7 +21,7 @@ from typing import Any
 
 from .aws import AccessDenied, Call
 from .calls import Access, service_arn
-from .codebuild import Build, BuildError, artifact_files, run_build
+from .codebuild import BuildError, artifact_files
 
 _VARIABLE = re.compile(r"#\{([A-Za-z0-9_@.\-]+)\.([A-Za-z0-9_@.\-]+)\}")
 _ECR_IMAGE = re.compile(r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/"
@@ -133,7 +133,7 @@ class Execution:
             runner(stage, action, result)
         except (StepFailed, AccessDenied, BuildError) as exc:
             result.status, result.message = "Failed", str(exc)
-        except Exception as exc:  # noqa: BLE001 - an AWS error ends the action, as in AWS
+        except Exception as exc:
             result.status, result.message = "Failed", f"{type(exc).__name__}: {exc}"
         result.duration = time.monotonic() - started
         step = f"{stage}/{action['Name']}@{self.id}"

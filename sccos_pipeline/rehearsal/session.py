@@ -15,13 +15,12 @@ import json
 import shutil
 import tempfile
 import threading
-from urllib.parse import quote
 from pathlib import Path
-from types import TracebackType
 from typing import Any
+from urllib.parse import quote
 
 from .aws import AwsEmulator, Gate
-from .calls import Access, parameter_arn, Request
+from .calls import Access, Request, parameter_arn
 from .codebuild import Build, BuildError, BuildResult, run_build
 from .errors import RehearsalError
 from .iam import Authorizer

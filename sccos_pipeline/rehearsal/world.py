@@ -24,7 +24,7 @@ from .template import StackTemplate
 METADATA_TYPE = "sccos-pipeline:environment"
 APPLICATION_USER = "spryker"
 # A password a shell would break on: the broker step must pass it as JSON, not interpolate it.
-APPLICATION_PASSWORD = 'pa"ss\\word $HOME'  # noqa: S105 - the rehearsal's own broker user
+APPLICATION_PASSWORD = 'pa"ss\\word $HOME'
 INITIAL_IMAGE = "bootstrap"  # what the services run before the first deployment
 
 

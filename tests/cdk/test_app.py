@@ -22,6 +22,10 @@ from sccos_pipeline.app.settings import CONTEXT_KEY, SettingsError, read_setting
 from tests.cdk.support import app_context, pipeline, resources
 from tests.conftest import ROOT
 
+# Whole-app synth, cdk-nag, cfn-lint and `cdk synth` run for minutes on a busy CI machine,
+# past the suite's default timeout.
+pytestmark = pytest.mark.timeout(600)
+
 STACK = "sccos-spryker-demo-staging"
 # cfn-lint warnings we keep, and why.
 ACCEPTED_WARNINGS = {

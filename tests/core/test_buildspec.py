@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from sccos_pipeline.core.buildspec import buildspec_yaml
-from sccos_pipeline.core.loader import load_deploy_file
+from sccos_pipeline.core.loader import load_deploy_file, validate_deploy_file
 from sccos_pipeline.core.model import DeployModel
 from sccos_pipeline.core.stages import HOOK_VARIABLE, PipelineType, Stage
 from tests.conftest import MINIMAL, write_project
@@ -186,3 +186,34 @@ def test_buildspec_is_deterministic_and_pins_type_when_asked(tmp_path: Path) -> 
     )
     assert pinned["env"]["variables"]["SPRYKER_PIPELINE_TYPE"] == "destructive"
     assert pinned["version"] == 0.2
+
+
+@pytest.mark.timeout(5)
+@pytest.mark.parametrize(
+    ("hook", "size"),
+    [
+        ("echo " + "x" * (128 * 1024 - 31), "131073"),  # one byte over, with NAME= and NUL
+        ("echo " + "x" * (1024 * 1024 - 200), "1048408"),
+    ],
+    ids=["just-over", "megabyte"],
+)
+def test_a_hook_too_long_for_an_environment_variable_is_refused(
+    tmp_path: Path, hook: str, size: str
+) -> None:
+    """Hooks reach the build through the image's environment; Linux caps one variable at
+    128 KiB (execve(2), MAX_ARG_STRLEN)."""
+    write_project(
+        tmp_path, {"deploy.yml": "image:\n  environment:\n    SPRYKER_HOOK_AFTER_DEPLOY: " + hook}
+    )
+    errors = validate_deploy_file(tmp_path / "deploy.yml").errors
+    assert [(f.code, f.position.line) for f in errors] == [("SCC040", 3)]
+    assert errors[0].message == (
+        f"SPRYKER_HOOK_AFTER_DEPLOY is {size} bytes as an environment variable, over the 131072 "
+        "Linux passes to a process: no build could start with it"
+    )
+
+
+def test_a_long_hook_under_the_limit_does_not_grow_the_buildspec(tmp_path: Path) -> None:
+    short = model_with(tmp_path, {"SPRYKER_HOOK_AFTER_DEPLOY": "true"})
+    long = model_with(tmp_path, {"SPRYKER_HOOK_AFTER_DEPLOY": "echo " + "x" * 100_000})
+    assert buildspec_yaml(short, Stage.POST_DEPLOY) == buildspec_yaml(long, Stage.POST_DEPLOY)

@@ -72,6 +72,18 @@ def test_anchors_aliases_and_merge_keys(tmp_path: Path) -> None:
     assert env["SPRYKER_ACTIVE_STORES"] == "DE,AT"
 
 
+def test_earlier_merge_sources_win_over_later_ones(tmp_path: Path) -> None:
+    # YAML merge rule: of `<<: [*first, *second]`, the first source wins a shared key.
+    text = MINIMAL.replace(
+        "    SPRYKER_DEFAULT_STORE: DE\n", "    <<: [*first, *second]\n    B: explicit\n"
+    )
+    text = "x-1: &first {A: one, B: one}\nx-2: &second {A: two, C: two}\n" + text
+    result = load(tmp_path, text)
+    assert result.model is not None
+    assert dict(result.model.environment) == {"A": "one", "B": "explicit", "C": "two"}
+    assert validate_deploy_file(tmp_path / "deploy.yml").findings == ()
+
+
 def test_values_become_what_the_image_gets_with_a_warning(tmp_path: Path) -> None:
     text = MINIMAL.replace(
         "    SPRYKER_DEFAULT_STORE: DE\n",
