@@ -276,7 +276,7 @@ class SprykerEnvironment(Construct):
             self,
             "Key",
             enable_key_rotation=True,
-            alias=f"alias/sccos/{model.project}",
+            alias=naming.kms_alias(model.project),
             description=f"Encrypts the SCCOS pipeline artifacts, logs and topic of {model.project}",
             removal_policy=RemovalPolicy.RETAIN,
         )

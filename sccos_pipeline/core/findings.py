@@ -44,7 +44,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "SCC023": (Severity.ERROR, "environment value is not a scalar"),
     "SCC024": (Severity.ERROR, "hook is not a string"),
     "SCC025": (Severity.ERROR, "image is not an official spryker/php image"),
-    "SCC026": (Severity.ERROR, "project name cannot form CodeBuild project names"),
+    "SCC026": (Severity.ERROR, "project name cannot form the AWS names derived from it"),
     "SCC027": (Severity.ERROR, "`groups` or `regions` has the wrong shape"),
     "SCC030": (Severity.ERROR, "`imports` cannot be resolved"),
     "SCC031": (Severity.ERROR, "install recipe cannot be read"),
