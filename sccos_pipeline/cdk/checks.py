@@ -1,14 +1,19 @@
-"""Validation of the environment's props: every problem collected, raised once."""
+"""Validation of the environment's props and deploy file: every problem collected, raised once."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
+from aws_cdk import Annotations
 from aws_cdk import aws_ecr as ecr
+from constructs import Construct
 
 from ..core.checks import looks_secret
+from ..core.findings import DeployFileError, Severity
+from ..core.loader import validate_deploy_file
 from ..core.model import DeployModel
 from ..core.plan import image_names, service_names
 from ..core.stages import HOOK_VARIABLES, PipelineType, Stage
@@ -17,6 +22,25 @@ from . import props as p
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # Set by the pipeline or baked into the image: a project variable would shadow them.
 _RESERVED = HOOK_VARIABLES | {"SPRYKER_PIPELINE_TYPE", "SPRYKER_PROJECT_NAME"}
+
+
+def load_deploy_file_with_warnings(
+    scope: Construct,
+    deploy_file: str | Path,
+    *,
+    project: str | None,
+    project_root: str | Path | None,
+) -> DeployModel:
+    """The deploy file's model; its errors fail synth, its warnings become annotations of
+    `scope` (id `sccos-pipeline:<CODE>`), so `cdk synth` shows what `validate` shows and
+    `cdk synth --strict` fails on them."""
+    result = validate_deploy_file(deploy_file, project=project, project_root=project_root)
+    if result.model is None:
+        raise DeployFileError(list(result.errors))
+    for finding in result.findings:
+        if finding.severity is Severity.WARNING:
+            Annotations.of(scope).add_warning_v2(f"sccos-pipeline:{finding.code}", finding.format())
+    return result.model
 
 
 def _keys(

@@ -19,12 +19,11 @@ from constructs import Construct
 
 from ..core import naming
 from ..core.buildspec import DEFAULT_APP_DIR
-from ..core.loader import load_deploy_file
 from ..core.model import DeployModel
 from ..core.plan import hook_image_name, image_names
 from ..core.stages import PipelineType, Stage
 from . import props as p
-from .checks import validate_environment_props
+from .checks import load_deploy_file_with_warnings, validate_environment_props
 from .nag import acknowledge_reviewed_wildcards
 from .pipeline import PipelineProjects, SprykerPipeline
 from .projects import SprykerHookProjects
@@ -117,8 +116,8 @@ class SprykerEnvironment(Construct):
         :param app_dir: where the application lives in the images. Default: /data.
         """
         super().__init__(scope, construct_id)
-        self.model: DeployModel = load_deploy_file(
-            deploy_file, project=project, project_root=project_root
+        self.model: DeployModel = load_deploy_file_with_warnings(
+            self, deploy_file, project=project, project_root=project_root
         )
         model = self.model
         validate_environment_props(
