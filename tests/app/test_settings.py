@@ -114,6 +114,16 @@ def test_every_problem_names_its_key_and_what_is_allowed() -> None:
             f'{AT}.production: got "yes"; allowed: true or false (default)',
         ),
         (
+            {"approvalEmails": ["ops@example.com", "ops@example.com"]},
+            f'{AT}.approvalEmails: got ["ops@example.com", "ops@example.com"]; allowed: a list of '
+            "distinct e-mail addresses",
+        ),
+        (
+            {"clusterName": "demo cluster"},
+            f'{AT}.clusterName: got "demo cluster"; allowed: the existing ECS cluster\'s name: '
+            "letters, digits, '-' and '_'",
+        ),
+        (
             {"deployFile": "missing.yml"},
             f"{AT}.deployFile: missing.yml:1:1: error SCC001 cannot be read: "
             "No such file or directory",
