@@ -66,7 +66,7 @@ def test_dependencies_are_the_command_s_and_the_cdk_is_an_extra() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["dependencies"] == ["PyYAML>=6,<7"]
     assert project["optional-dependencies"] == {
-        "cdk": ["aws-cdk-lib>=2.200,<3", "constructs>=10,<11"],
+        "cdk": ["aws-cdk-lib>=2.200,<3", "constructs>=10,<11", "jsonschema>=4.18,<5"],
         "rehearsal": ["moto[server]>=5.2,<6", "boto3>=1.40,<2", "awscli>=1.40,<2"],
     }
     assert project["scripts"] == {"sccos-pipeline": "sccos_pipeline.cli:main"}

@@ -22,3 +22,23 @@ def test_mermaid_pictures_are_generated_by_the_command() -> None:
 def test_every_finding_code_is_documented() -> None:
     for code, (severity, meaning) in CODES.items():
         assert f"| {code} | {severity.value} | {meaning} |" in README
+
+
+def test_the_cdk_json_key_list_is_the_schema() -> None:
+    from sccos_pipeline.app.schema import schema
+
+    section = README[README.index("Keys per environment:") : README.index("The bundled example")]
+    named = set(re.findall(r"[A-Za-z0-9-]+", section))
+    defs = schema()["$defs"]
+    environment = defs["environment"]["properties"]
+    keys = {
+        *environment,
+        *defs["source"]["properties"],
+        *environment["vpc"]["properties"],
+        *environment["broker"]["properties"],
+        *defs["hook"]["properties"],
+        *defs["hook"]["properties"]["computeType"]["enum"],
+        *environment["hooks"]["properties"],
+        *defs["source"]["properties"]["type"]["enum"],
+    }
+    assert sorted(keys - named) == []

@@ -17,6 +17,15 @@ from ..cdk import props as p
 from ..cdk.environment import SprykerEnvironment
 from .settings import EnvironmentSettings
 
+# cdk.json's `hooks.<stage>.computeType` values, as CodeBuild names them (BUILD_GENERAL1_*).
+COMPUTE_TYPES = {
+    "SMALL": codebuild.ComputeType.SMALL,
+    "MEDIUM": codebuild.ComputeType.MEDIUM,
+    "LARGE": codebuild.ComputeType.LARGE,
+    "XLARGE": codebuild.ComputeType.X_LARGE,
+    "2XLARGE": codebuild.ComputeType.X2_LARGE,
+}
+
 
 def stack_name(settings: EnvironmentSettings) -> str:
     return f"sccos-{settings.name}"
@@ -76,7 +85,7 @@ class SprykerEnvironmentStack(Stack):
                 timeout_minutes=hook.timeout_minutes
                 or p.DEFAULT_HOOK_SETTINGS[stage].timeout_minutes,
                 compute_type=(
-                    codebuild.ComputeType(f"BUILD_GENERAL1_{hook.compute_type.upper()}")
+                    COMPUTE_TYPES[hook.compute_type]
                     if hook.compute_type
                     else p.DEFAULT_HOOK_SETTINGS[stage].compute_type
                 ),

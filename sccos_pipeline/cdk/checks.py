@@ -1,13 +1,19 @@
-"""Validation of the environment's props: every problem collected, raised once."""
+"""Validation of the environment's props and deploy file: every problem collected, raised once."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
+from aws_cdk import Annotations
 from aws_cdk import aws_ecr as ecr
+from constructs import Construct
 
 from ..core.checks import looks_secret
+from ..core.findings import DeployFileError, Severity
+from ..core.loader import validate_deploy_file
 from ..core.model import DeployModel
 from ..core.plan import image_names, service_names
 from ..core.stages import HOOK_VARIABLES, PipelineType, Stage
@@ -18,15 +24,42 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _RESERVED = HOOK_VARIABLES | {"SPRYKER_PIPELINE_TYPE", "SPRYKER_PROJECT_NAME"}
 
 
+def load_deploy_file_with_warnings(
+    scope: Construct,
+    deploy_file: str | Path,
+    *,
+    project: str | None,
+    project_root: str | Path | None,
+) -> DeployModel:
+    """The deploy file's model; its errors fail synth, its warnings become annotations of
+    `scope` (id `sccos-pipeline:<CODE>`), so `cdk synth` shows what `validate` shows and
+    `cdk synth --strict` fails on them."""
+    result = validate_deploy_file(deploy_file, project=project, project_root=project_root)
+    if result.model is None:
+        raise DeployFileError(list(result.errors))
+    for finding in result.findings:
+        if finding.severity is Severity.WARNING:
+            Annotations.of(scope).add_warning_v2(f"sccos-pipeline:{finding.code}", finding.format())
+    return result.model
+
+
 def _keys(
-    problems: list[str], what: str, given: Mapping[str, object], expected: Sequence[str], fix: str
+    problems: list[p.Problem],
+    what: str,
+    given: Mapping[str, object],
+    expected: Sequence[str],
+    fix: str,
 ) -> None:
     missing = [k for k in expected if k not in given]
     unknown = [k for k in given if k not in expected]
     if missing:
-        problems.append(f"{what} lacks {missing} (received keys {sorted(given)}). Fix: {fix}")
+        problems.append((what, f"lacks {_list(missing)} (has {_list(sorted(given))}). Fix: {fix}"))
     if unknown:
-        problems.append(f"{what} has unknown keys {unknown}; expected {list(expected)}")
+        problems.append((what, f"has unknown keys {_list(unknown)}; expected {_list(expected)}"))
+
+
+def _list(values: Sequence[str]) -> str:
+    return json.dumps(list(values))
 
 
 def validate_environment_props(
@@ -44,13 +77,14 @@ def validate_environment_props(
     hook_settings: Mapping[Stage, p.HookProjectSettings],
     approval_emails: Sequence[str],
 ) -> None:
-    problems: list[str] = []
+    """Problems are worded for construct and cdk.json users alike, each with its prop."""
+    problems: list[p.Problem] = []
     _keys(
         problems,
         "services",
         services,
         [*service_names(model), "jenkins"],
-        "add a ServiceTarget for each application of the deploy file, `frontend` and `jenkins`",
+        "add one for each application of the deploy file, `frontend` and `jenkins`",
     )
     if repositories is not None:
         _keys(
@@ -61,44 +95,62 @@ def validate_environment_props(
             "add the missing repositories, or leave repositories unset to create them",
         )
     if not pipelines:
-        problems.append("pipelines is empty. Fix: pass [PipelineType.NORMAL] at least")
+        problems.append(("pipelines", "is empty. Fix: give the normal pipeline at least"))
     if production and PipelineType.DESTRUCTIVE in pipelines and not allow_destructive_in_production:
         problems.append(
-            "production=True with a destructive pipeline: it would reset all production data. "
-            "Fix: pipelines=[PipelineType.NORMAL], or allow_destructive_in_production=True"
+            (
+                "pipelines",
+                "has the destructive pipeline in a production environment: it would reset all "
+                "production data. Fix: keep only the normal pipeline, or allow destructive "
+                "pipelines in production explicitly",
+            )
         )
     if production and destructive_on_push:
         problems.append(
-            "destructive_on_push=True with production=True: a push would reset production data. "
-            "Fix: leave destructive_on_push unset"
+            (
+                "destructive_on_push",
+                "is set in a production environment: a push would reset production data. "
+                "Fix: start the destructive pipeline by hand",
+            )
         )
     for name in zed_environment:
+        where = f"zed_environment.{name}"
         if looks_secret(name):
             problems.append(
-                f"zed_environment[{name!r}] looks like a secret in plain text. "
-                "Fix: pass it in secrets= (SSM or Secrets Manager)"
+                (
+                    where,
+                    "looks like a secret in plain text. "
+                    "Fix: give it as a secret (SSM or Secrets Manager)",
+                )
             )
         if name in _RESERVED:
             problems.append(
-                f"zed_environment[{name!r}] would shadow what the image or pipeline sets. "
-                "Fix: set hooks in the deploy file"
+                (
+                    where,
+                    "would shadow what the image or pipeline sets. "
+                    "Fix: set hooks in the deploy file",
+                )
             )
     for name, source in secrets.items():
         if (source.parameter_name is None) == (source.secret is None):
             problems.append(
-                f"secrets[{name!r}] needs exactly one of parameter_name or secret, "
-                f"received {source!r}"
+                (
+                    f"secrets.{name}",
+                    f"needs exactly one of parameter_name or secret, received {source!r}",
+                )
             )
         if name in _RESERVED:
-            problems.append(f"secrets[{name!r}] would shadow what the image or pipeline sets")
+            problems.append((f"secrets.{name}", "would shadow what the image or pipeline sets"))
     for stage, settings in hook_settings.items():
         if not 5 <= settings.timeout_minutes <= 2160:
             problems.append(
-                f"hook_settings[{stage.value}].timeout_minutes={settings.timeout_minutes}: "
-                "CodeBuild allows 5 to 2160"
+                (
+                    f"hook_settings.{stage.value}",
+                    f"a timeout of {settings.timeout_minutes} minutes: CodeBuild allows 5 to 2160",
+                )
             )
     problems += [
-        f"approval_emails has {email!r}, not an e-mail address"
+        ("approval_emails", f"has {email!r}, not an e-mail address")
         for email in approval_emails
         if not _EMAIL.fullmatch(email)
     ]

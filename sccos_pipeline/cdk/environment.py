@@ -21,12 +21,11 @@ from constructs import Construct
 
 from ..core import naming
 from ..core.buildspec import DEFAULT_APP_DIR
-from ..core.loader import load_deploy_file
 from ..core.model import DeployModel
 from ..core.plan import hook_image_name, image_names
 from ..core.stages import PipelineType, Stage
 from . import props as p
-from .checks import validate_environment_props
+from .checks import load_deploy_file_with_warnings, validate_environment_props
 from .nag import ReviewedWildcards
 from .pipeline import PipelineProjects, SprykerPipeline
 from .privilege import limit_ecs_deploy_grants
@@ -133,8 +132,8 @@ class SprykerEnvironment(Construct):
         :param app_dir: where the application lives in the images. Default: /data.
         """
         super().__init__(scope, construct_id)
-        self.model: DeployModel = load_deploy_file(
-            deploy_file, project=project, project_root=project_root
+        self.model: DeployModel = load_deploy_file_with_warnings(
+            self, deploy_file, project=project, project_root=project_root
         )
         model = self.model
         validate_environment_props(
@@ -347,7 +346,7 @@ class SprykerEnvironment(Construct):
             self,
             "Key",
             enable_key_rotation=True,
-            alias=f"alias/sccos/{model.project}",
+            alias=naming.kms_alias(model.project),
             description=f"Encrypts the SCCOS pipeline artifacts, logs and topic of {model.project}",
             removal_policy=RemovalPolicy.RETAIN,
         )

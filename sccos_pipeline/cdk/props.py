@@ -107,10 +107,16 @@ class S3Source:
 PipelineSource = CodeStarConnectionSource | CodeCommitSource | S3Source
 
 
+#: A problem's text, or (prop, text): the prop it is about as a dotted path, e.g.
+#: "zed_environment.SPRYKER_DB_PASSWORD", so that apps can name their own setting instead.
+Problem = str | tuple[str, str]
+
+
 class PropsError(ValueError):
     """Invalid construct props; lists every problem with the value received and the fix."""
 
-    def __init__(self, construct: str, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        lines = "\n".join(f"  - {p}" for p in problems)
+    def __init__(self, construct: str, problems: Sequence[Problem]) -> None:
+        self.located = [p if isinstance(p, tuple) else ("", p) for p in problems]
+        self.problems = [f"{prop}: {text}" if prop else text for prop, text in self.located]
+        lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{construct}: {len(problems)} invalid prop(s):\n{lines}")

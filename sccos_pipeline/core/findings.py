@@ -58,7 +58,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "SCC023": (Severity.ERROR, "environment value is not a scalar"),
     "SCC024": (Severity.ERROR, "hook is not a string"),
     "SCC025": (Severity.ERROR, "image is not an official spryker/php image"),
-    "SCC026": (Severity.ERROR, "project name cannot form CodeBuild, pipeline or ECR names"),
+    "SCC026": (Severity.ERROR, "project name cannot form the AWS names derived from it"),
     "SCC027": (Severity.ERROR, "`groups` or `regions` has the wrong shape"),
     "SCC028": (Severity.ERROR, "application name the Docker SDK or ECR cannot use"),
     "SCC029": (Severity.ERROR, "environment value holds a NUL character"),

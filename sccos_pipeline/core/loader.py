@@ -349,7 +349,7 @@ def _project(doc: YamlDocument, given: str | None, findings: list[Finding]) -> s
                 "SCC026",
                 f"{origin}, {name!r}, {problem}",
                 where,
-                "pass --project NAME (letters, digits, '-', '_')",
+                f"pass --project NAME ({naming.PROJECT_RULE})",
             )
         )
     return name

@@ -1,27 +1,18 @@
 """Every physical name the project gives: CodeBuild projects, pipelines, steps, parameters.
 
 Users see these names in the console and in Spryker's troubleshooting guides; they are kept in
-this one module so that nothing else spells them.
+this one module so that nothing else spells them, with the limits AWS sets on each kind.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from .stages import PipelineType, Stage
 
-# CodeBuild project names: [A-Za-z0-9][A-Za-z0-9_-]{1,254} for the whole name.
-_CODEBUILD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,254}")
 _PROJECT_NAME = re.compile(r"[A-Za-z0-9_-]+")
-# CodePipeline API reference, PipelineDeclaration `name`: 1 to 100 of [A-Za-z0-9.@_-].
-_PIPELINE_NAME = re.compile(r"[A-Za-z0-9.@_-]{1,100}")
-# ECR API reference, CreateRepository `repositoryName`: 2 to 256 characters matching
-# (?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*; no `/` in ours.
-_ECR_REPOSITORY = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
-_ECR_MAX = 256
-# Application keys name Docker SDK services and images: kept to what a shell word and an
-# ECR repository name can both hold.
-_APPLICATION_NAME = re.compile(r"[A-Za-z0-9_-]+")
+EXTRA_IMAGES = ("frontend", "jenkins", "pipeline")  # pushed by `docker/sdk export images`
 
 STEP_SOURCE = "Source"
 STEP_APPROVE = "Please_approve"
@@ -63,41 +54,6 @@ def hook_project(stage: Stage, project: str) -> str:
     return f"Run_{stage.value}_for_{project}"
 
 
-def project_name_problem(project: str) -> str | None:
-    """Why `project` cannot name the CodeBuild projects, pipelines and ECR repositories, or
-    None when it can."""
-    longest = hook_project(Stage.POST_DEPLOY, project)
-    if not project or not _PROJECT_NAME.fullmatch(project):
-        return "may hold only letters, digits, '-' and '_'"
-    if not _CODEBUILD_NAME.fullmatch(longest):
-        return f"makes {longest!r} longer than CodeBuild's 255 characters"
-    longest = pipeline(project, PipelineType.DESTRUCTIVE)
-    if not _PIPELINE_NAME.fullmatch(longest):
-        return f"makes the pipeline name {longest!r} longer than CodePipeline's 100 characters"
-    return _repository_problem(ecr_repository(project, "frontend"))
-
-
-def application_name_problem(project: str, application: str) -> str | None:
-    """Why an application key cannot name its Docker SDK service and ECR repository, or None.
-    (A project name with a problem of its own is reported once, for the project.)"""
-    if not _APPLICATION_NAME.fullmatch(application):
-        return "may hold only letters, digits, '_' and '-'"
-    if project_name_problem(project):
-        return None
-    return _repository_problem(ecr_repository(project, application))
-
-
-def _repository_problem(repository: str) -> str | None:
-    if len(repository) > _ECR_MAX:
-        return f"makes the ECR repository name {repository!r} longer than {_ECR_MAX} characters"
-    if not _ECR_REPOSITORY.fullmatch(repository):
-        return (
-            f"makes the ECR repository name {repository!r}, which ECR refuses: letters and "
-            "digits with single '-', '_' or '.' between them"
-        )
-    return None
-
-
 def pipeline(project: str, pipeline_type: PipelineType) -> str:
     return f"{project}-{pipeline_type.value}-deploy"
 
@@ -127,11 +83,6 @@ def post_config_project(project: str) -> str:
     return f"Post_deploy_config_for_{project}"
 
 
-def log_group(project: str, codebuild_project: str) -> str:
-    """`/sccos/<project>/<CodeBuild project>`, the KMS-encrypted log group of one project."""
-    return f"/sccos/{project}/{codebuild_project}"
-
-
 def ecr_repository(project: str, application: str) -> str:
     """`<project>-<application>`, lower-cased as the Docker SDK pushes it."""
     return f"{project}-{application}".lower()
@@ -142,6 +93,11 @@ def ssm_parameter(project: str, name: str) -> str:
     return f"/{project}/pipeline/{name}"
 
 
+def log_group(project: str, codebuild_project: str) -> str:
+    """`/sccos/<project>/<CodeBuild project>`, the KMS-encrypted log group of one project."""
+    return f"/sccos/{project}/{codebuild_project}"
+
+
 # Mutable tags of the back-office repository that the hook projects run on (see core.support).
 IMAGE_TAG_DESIRED = "sccos-desired"
 IMAGE_TAG_DEPLOYED = "sccos-deployed"
@@ -149,3 +105,101 @@ IMAGE_TAG_DEPLOYED = "sccos-deployed"
 PARAMETER_LATEST_BUILT = "latest_built_version"
 PARAMETER_DESIRED = "desired_version"
 PARAMETER_LAST_DEPLOYED = "last_deployed_version"
+
+
+def kms_alias(project: str) -> str:
+    return f"alias/sccos/{project}"
+
+
+# What AWS accepts for each kind of name: pattern, shortest, longest, and the pattern in words.
+KINDS: dict[str, tuple[re.Pattern[str], int, int, str]] = {
+    "CodeBuild project": (
+        re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*"),
+        2,
+        255,
+        "letters, digits, '-' and '_'",
+    ),
+    "pipeline": (re.compile(r"[A-Za-z0-9.@_-]+"), 1, 100, "letters, digits and '.@-_'"),
+    "ECR repository": (
+        re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*"),
+        2,
+        256,
+        "lower-case letters and digits with single '.', '_' or '-' between them",
+    ),
+    "SSM parameter": (re.compile(r"/[A-Za-z0-9_./-]+"), 2, 1011, "letters, digits and '_.-/'"),
+    "KMS alias": (re.compile(r"alias/[A-Za-z0-9/_-]+"), 7, 256, "letters, digits and '/_-'"),
+}
+
+
+def physical_names(
+    project: str,
+    images: Iterable[str] = EXTRA_IMAGES,
+    pipelines: Iterable[PipelineType] = tuple(PipelineType),
+) -> dict[str, tuple[str, ...]]:
+    """Every name one environment creates in its account and region, by kind."""
+    return {
+        "CodeBuild project": (
+            *(hook_project(stage, project) for stage in Stage),
+            build_project(project),
+            broker_project(project),
+            approval_info_project(project),
+            record_version_project(project),
+            pre_config_project(project),
+            post_config_project(project),
+        ),
+        "pipeline": tuple(pipeline(project, t) for t in pipelines),
+        "ECR repository": tuple(ecr_repository(project, image) for image in images),
+        "SSM parameter": tuple(
+            ssm_parameter(project, name)
+            for name in (PARAMETER_LATEST_BUILT, PARAMETER_DESIRED, PARAMETER_LAST_DEPLOYED)
+        ),
+        "KMS alias": (kms_alias(project),),
+    }
+
+
+def name_problems(names: dict[str, tuple[str, ...]]) -> list[str]:
+    """Why AWS would refuse some of these names; empty when it takes them all."""
+    problems = []
+    for kind, found in names.items():
+        pattern, shortest, longest, words = KINDS[kind]
+        for name in found:
+            shown = name if len(name) <= 60 else f"{name[:57]}..."
+            if not shortest <= len(name) <= longest:
+                problems.append(
+                    f"makes the {kind} name {shown!r} {len(name)} characters long; "
+                    f"AWS allows {shortest} to {longest}"
+                )
+            elif not pattern.fullmatch(name):
+                problems.append(f"makes the {kind} name {shown!r}; AWS allows {words}")
+    return problems
+
+
+def project_name_problem(project: str) -> str | None:
+    """Why `project` cannot form the names derived from it, or None when it can."""
+    if not project or not _PROJECT_NAME.fullmatch(project):
+        return "may hold only letters, digits, '-' and '_'"
+    problems = name_problems(physical_names(project))
+    return problems[0] if problems else None
+
+
+MAX_PROJECT_LENGTH = max(n for n in range(1, 300) if project_name_problem("a" * n) is None)
+PROJECT_RULE = (
+    "letters and digits with single '-' or '_' between them, "
+    f"at most {MAX_PROJECT_LENGTH} characters"
+)
+
+
+# Application keys name Docker SDK services and images: kept to what a shell word and an ECR
+# repository name can both hold.
+_APPLICATION_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def application_name_problem(project: str, application: str) -> str | None:
+    """Why an application key cannot name its Docker SDK service and ECR repository, or None.
+    (A project name with a problem of its own is reported once, for the project.)"""
+    if not _APPLICATION_NAME.fullmatch(application):
+        return "may hold only letters, digits, '_' and '-'"
+    if project_name_problem(project):
+        return None
+    problems = name_problems({"ECR repository": (ecr_repository(project, application),)})
+    return problems[0] if problems else None

@@ -14,7 +14,7 @@ from .stages import SCHEDULER_COMMAND, STAGE_IMAGE, PipelineType, Stage, StageIm
 
 # The application whose image the hook projects run on: back office (Zed) first.
 _HOOK_IMAGE_PREFERENCE = ("backoffice", "zed", "backend-gateway", "backend-api", "merchant-portal")
-EXTRA_IMAGES = ("frontend", "jenkins", "pipeline")  # pushed by `docker/sdk export images`
+EXTRA_IMAGES = naming.EXTRA_IMAGES
 
 
 def hook_application(model: DeployModel) -> Application | None:

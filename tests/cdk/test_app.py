@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 from aws_cdk import App, Validations
 from aws_cdk import aws_iam as iam
+from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from sccos_pipeline.app.main import build_app
-from sccos_pipeline.app.settings import CONTEXT_KEY, SettingsError, read_settings
+from sccos_pipeline.app.settings import CONTEXT_KEY
 from tests.cdk.support import app_context, pipeline, resources
 from tests.conftest import ROOT
 
@@ -134,25 +135,6 @@ def test_template_fits_cloudformation(template: dict[str, Any]) -> None:
         )
 
 
-def test_settings_errors_name_their_keys() -> None:
-    context = app_context()[CONTEXT_KEY]
-    broken = json.loads(json.dumps(context))
-    env = broken["spryker-demo-staging"]
-    env["account"] = "12"
-    del env["source"]["connectionArn"]
-    env["pipelines"] = ["weekly"]
-    env["services"]["yves_eu"] = "x"
-    with pytest.raises(SettingsError) as caught:
-        read_settings(broken)
-    where = f"{CONTEXT_KEY}.spryker-demo-staging"
-    assert caught.value.problems == [
-        f"{where}.account: expected 12 digits, got '12'",
-        f"{where}.source.connectionArn: missing (str required)",
-        f"{where}.services.yves_eu: expected {{name, container}}, got 'x'",
-        f"{where}.pipelines: 'weekly' is not normal or destructive",
-    ]
-
-
 def test_app_with_bad_settings_exits_1_without_traceback() -> None:
     context = {**app_context(), CONTEXT_KEY: {"x": {"account": "1"}}}
     done = subprocess.run(
@@ -203,3 +185,30 @@ def test_cdk_cli_synthesizes_offline(tmp_path: Path) -> None:
         "spryker-demo-staging-destructive-deploy",
     }
     assert shutil.which("node")
+
+
+def test_compute_types_of_cdk_json_reach_the_hook_projects(tmp_path: Path) -> None:
+    from sccos_pipeline.app.schema import schema
+    from sccos_pipeline.app.stack import COMPUTE_TYPES
+
+    assert list(COMPUTE_TYPES) == schema()["$defs"]["hook"]["properties"]["computeType"]["enum"]
+    context = app_context()
+    context[CONTEXT_KEY]["spryker-demo-staging"]["hooks"] = {
+        "install": {"computeType": "2XLARGE", "timeoutMinutes": 60},
+        "post-deploy": {"computeType": "SMALL"},
+    }
+    [stack] = build_app(App(context=context, outdir=str(tmp_path)))
+    template = Template.from_stack(stack).to_json()
+    sizes = {
+        p["Properties"]["Name"]: (
+            p["Properties"]["Environment"]["ComputeType"],
+            p["Properties"]["TimeoutInMinutes"],
+        )
+        for p in resources(template, "AWS::CodeBuild::Project").values()
+        if p["Properties"]["Name"].startswith("Run_")
+    }
+    assert sizes == {
+        "Run_pre-deploy_for_spryker-demo-staging": ("BUILD_GENERAL1_MEDIUM", 20),
+        "Run_install_for_spryker-demo-staging": ("BUILD_GENERAL1_2XLARGE", 60),
+        "Run_post-deploy_for_spryker-demo-staging": ("BUILD_GENERAL1_SMALL", 20),
+    }

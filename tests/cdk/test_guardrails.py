@@ -25,8 +25,15 @@ from tests.conftest import write_project
 def test_destructive_production_is_refused_unless_allowed() -> None:
     with pytest.raises(PropsError) as caught:
         environment(new_stack(), production=True)
-    assert "allow_destructive_in_production=True" in str(caught.value)
-    assert "pipelines=[PipelineType.NORMAL]" in str(caught.value)
+    # Worded for construct and cdk.json users alike; the app names its own key.
+    assert caught.value.located == [
+        (
+            "pipelines",
+            "has the destructive pipeline in a production environment: it would reset all "
+            "production data. Fix: keep only the normal pipeline, or allow destructive pipelines "
+            "in production explicitly",
+        )
+    ]
 
 
 def test_production_with_normal_only_is_fine() -> None:
@@ -63,7 +70,7 @@ def test_configuration_steps_exist_with_commands(allowed_production: dict[str, A
 
 
 def test_destructive_on_push_refused_in_production() -> None:
-    with pytest.raises(PropsError, match="destructive_on_push=True with production=True"):
+    with pytest.raises(PropsError, match="destructive_on_push: is set in a production environment"):
         environment(
             new_stack(),
             production=True,
@@ -112,17 +119,31 @@ def test_all_prop_problems_are_reported_together() -> None:
             secrets={"X": SecretSource()},
             approval_emails=["not-an-address"],
         )
-    problems = caught.value.problems
-    assert len(problems) == 5, problems
+    assert caught.value.located == [
+        (
+            "services",
+            'lacks ["boffice_eu", "backgw_eu", "yves_eu", "glue_eu", "frontend", "jenkins"] '
+            "(has []). Fix: add one for each application of the deploy file, `frontend` and "
+            "`jenkins`",
+        ),
+        (
+            "zed_environment.SPRYKER_DB_PASSWORD",
+            "looks like a secret in plain text. Fix: give it as a secret (SSM or Secrets Manager)",
+        ),
+        (
+            "zed_environment.SPRYKER_HOOK_INSTALL",
+            "would shadow what the image or pipeline sets. Fix: set hooks in the deploy file",
+        ),
+        (
+            "secrets.X",
+            "needs exactly one of parameter_name or secret, received "
+            "SecretSource(parameter_name=None, secret=None, json_key=None)",
+        ),
+        ("approval_emails", "has 'not-an-address', not an e-mail address"),
+    ]
     assert (
-        "services lacks ['boffice_eu', 'backgw_eu', 'yves_eu', 'glue_eu', 'frontend', 'jenkins']"
-        in problems[0]
+        caught.value.problems[4] == "approval_emails: has 'not-an-address', not an e-mail address"
     )
-    assert "received keys []" in problems[0]
-    assert any("SPRYKER_DB_PASSWORD" in p and "secrets=" in p for p in problems)
-    assert any("SPRYKER_HOOK_INSTALL" in p and "shadow" in p for p in problems)
-    assert any("exactly one of parameter_name or secret" in p for p in problems)
-    assert any("not-an-address" in p for p in problems)
 
 
 def test_invalid_deploy_file_stops_synth_with_its_place(tmp_path: Any) -> None:
