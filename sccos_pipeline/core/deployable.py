@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .buildspec import buildspec_yaml
-from .findings import DeployFileError, Finding
+from .findings import DeployFileError, Finding, Position
 from .model import DeployModel
 from .stages import Stage
 from .yamlsafe import Path_, YamlDocument
@@ -41,7 +41,7 @@ def buildspec_findings(model: DeployModel) -> list[Finding]:
                     "SCC040",
                     f"{hook.variable} is {size} bytes as an environment variable, over the "
                     f"{MAX_VARIABLE} Linux passes to a process: no build could start with it",
-                    hook.position,
+                    hook.position or Position(model.file),
                     "move the long hook into a script in the repository and call it",
                 )
             )

@@ -80,7 +80,8 @@ def _other_pipeline_guard() -> str:
         "  rm -f mine.json other.json\n"
         '  if [ -n "$earlier" ]; then\n'
         '    echo "$SCCOS_OTHER_PIPELINE started earlier and still runs ($earlier); both" \\\n'
-        '      "pipelines move the same image tags. Start this one again once it has finished." >&2\n'
+        '      "pipelines move the same image tags." \\\n'
+        '      "Start this one again once it has finished." >&2\n'
         "    exit 1\n"
         "  fi\n"
         "fi"
@@ -134,7 +135,8 @@ def build_buildspec(
         '    echo "docker/sdk export did not push:$missing" >&2\n'
         "    exit 1\n"
         "  fi\n"
-        '  aws ssm put-parameter --name "$SCCOS_LATEST_BUILT_PARAMETER" --value "$SCCOS_COMMIT" \\\n'
+        '  aws ssm put-parameter --name "$SCCOS_LATEST_BUILT_PARAMETER" \\\n'
+        '    --value "$SCCOS_COMMIT" \\\n'
         "    --type String --overwrite\n"
         "fi"
     )
@@ -245,10 +247,12 @@ def record_deployed_buildspec(model: DeployModel, services: Mapping[str, str]) -
         '  definition=$(aws ecs describe-services --cluster "$1" --services "$2" \\\n'
         "    --query 'services[0].taskDefinition' --output text)\n"
         '  image=$(aws ecs describe-task-definition --task-definition "$definition" \\\n'
-        "    --query \"taskDefinition.containerDefinitions[?name=='$3'].image | [0]\" --output text)\n"
+        "    --query \"taskDefinition.containerDefinitions[?name=='$3'].image | [0]\" \\\n"
+        "    --output text)\n"
         '  case "$image" in\n'
         '    *:"$SCCOS_COMMIT") ;;\n'
-        '    *) echo "Service $2 runs $image, not $SCCOS_COMMIT: not recording it as deployed" >&2\n'
+        '    *) echo "Service $2 runs $image, not $SCCOS_COMMIT:" \\\n'
+        '         "not recording it as deployed" >&2\n'
         "       return 1 ;;\n"
         "  esac\n"
         "}"

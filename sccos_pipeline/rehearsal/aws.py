@@ -4,7 +4,7 @@ Each role of the template gets its own access key. The AWS CLI in a buildspec re
 proxy through AWS_ENDPOINT_URL; the proxy reads who signed the request (the access key in its
 `Authorization` header), maps the request to IAM actions and resources (`calls`), asks the
 authorizer about each against the policies the template gives that role, and only then
-forwards it to moto. A denied call gets AWS's own AccessDenied answer; a call the rehearsal
+forwards it to moto. A denied call gets AWS's own AccessDeniedError answer; a call the rehearsal
 cannot map fails closed. CodePipeline's API is answered by the rehearsal itself, which is the
 CodePipeline here.
 """
@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from .calls import JSON_TARGETS, Access, Request, Unmapped, accesses
+from .calls import JSON_TARGETS, Access, Request, UnmappedError, accesses
 from .errors import RehearsalError
 from .iam import Authorizer, Decision, IamRequest, access_denied_message
 from .template import StackTemplate
@@ -116,7 +116,7 @@ class Gate:
         """Authorize a call the rehearsal makes for a service (CodeBuild, CodePipeline)."""
         decision = self.authorize(step, role_arn, operation, access)
         if not decision.allowed:
-            raise AccessDenied(decision.explanation)
+            raise AccessDeniedError(decision.explanation)
 
     def require_any(self, step: str, role_arn: str, operation: str, options: list[Access]) -> None:
         """Authorize a call IAM knows under several names (renamed services): one must pass."""
@@ -126,10 +126,10 @@ class Gate:
             if decision.allowed:
                 return
             explanation = explanation or decision.explanation
-        raise AccessDenied(explanation)
+        raise AccessDeniedError(explanation)
 
 
-class AccessDenied(Exception):
+class AccessDeniedError(Exception):
     """A step's call was denied; the message is AWS's."""
 
 
@@ -191,7 +191,7 @@ class _Handler(BaseHTTPRequestHandler):
         operation = f"{request.service} {request.operation}"
         try:
             questions = accesses(request)
-        except Unmapped as exc:
+        except UnmappedError as exc:
             message = (
                 f"the rehearsal cannot map {operation} to an IAM action and resource ({exc}); "
                 "it fails closed"

@@ -43,7 +43,7 @@ class Request:
     account: str
 
 
-class Unmapped(Exception):
+class UnmappedError(Exception):
     """The rehearsal does not know which IAM action and resource this request needs."""
 
 
@@ -54,7 +54,7 @@ def _arn(request: Request, service: str, resource: str) -> str:
 def _repository(request: Request) -> list[Access]:
     name = request.params.get("repositoryName")
     if not isinstance(name, str):
-        raise Unmapped("no repositoryName")
+        raise UnmappedError("no repositoryName")
     return [Access(f"ecr:{request.operation}", _arn(request, "ecr", f"repository/{name}"))]
 
 
@@ -76,7 +76,7 @@ def _ssm(request: Request) -> list[Access]:
     if request.operation in ("GetParameters", "DeleteParameters"):
         names = params.get("Names")
         if not isinstance(names, list) or not names:
-            raise Unmapped("no Names")
+            raise UnmappedError("no Names")
         return [Access(action, parameter_arn(request, str(n))) for n in names]
     if request.operation == "GetParametersByPath":
         return [Access(action, parameter_arn(request, str(params.get("Path", ""))))]
@@ -84,7 +84,7 @@ def _ssm(request: Request) -> list[Access]:
         return [Access(action, "*")]
     name = params.get("Name")
     if not isinstance(name, str):
-        raise Unmapped("no Name")
+        raise UnmappedError("no Name")
     return [Access(action, parameter_arn(request, name))]
 
 
@@ -105,7 +105,7 @@ def _ecs(request: Request) -> list[Access]:
     if request.operation == "DescribeServices":
         services = params.get("services")
         if not isinstance(services, list) or not services:
-            raise Unmapped("no services")
+            raise UnmappedError("no services")
         return [Access(action, service_arn(request, cluster, str(s))) for s in services]
     if request.operation in ("DescribeTaskDefinition", "ListTaskDefinitions"):
         return [Access(action, "*")]
@@ -123,20 +123,20 @@ def _ecs(request: Request) -> list[Access]:
         return accesses
     if request.operation == "TagResource":
         return [Access(action, str(params.get("resourceArn", "")))]
-    raise Unmapped(f"ECS {request.operation}")
+    raise UnmappedError(f"ECS {request.operation}")
 
 
 def _codepipeline(request: Request) -> list[Access]:
     name = request.params.get("pipelineName", request.params.get("name"))
     if not isinstance(name, str):
-        raise Unmapped("no pipelineName")
+        raise UnmappedError("no pipelineName")
     return [Access(f"codepipeline:{request.operation}", _arn(request, "codepipeline", name))]
 
 
 def _secretsmanager(request: Request) -> list[Access]:
     secret = request.params.get("SecretId")
     if not isinstance(secret, str):
-        raise Unmapped("no SecretId")
+        raise UnmappedError("no SecretId")
     arn = (
         secret if secret.startswith("arn:") else _arn(request, "secretsmanager", f"secret:{secret}")
     )
@@ -146,14 +146,14 @@ def _secretsmanager(request: Request) -> list[Access]:
 def _sns(request: Request) -> list[Access]:
     topic = request.params.get("TopicArn")
     if request.operation != "Publish" or not isinstance(topic, str):
-        raise Unmapped(f"SNS {request.operation}")
+        raise UnmappedError(f"SNS {request.operation}")
     return [Access("sns:Publish", topic)]
 
 
 def _sts(request: Request) -> list[Access]:
     if request.operation == "GetCallerIdentity":
         return []  # needs no permission (STS API reference)
-    raise Unmapped(f"STS {request.operation}")
+    raise UnmappedError(f"STS {request.operation}")
 
 
 MAPPERS: dict[str, Callable[[Request], list[Access]]] = {
@@ -168,8 +168,8 @@ MAPPERS: dict[str, Callable[[Request], list[Access]]] = {
 
 
 def accesses(request: Request) -> list[Access]:
-    """The IAM questions of a request; raises Unmapped when the rehearsal cannot tell."""
+    """The IAM questions of a request; raises UnmappedError when the rehearsal cannot tell."""
     mapper = MAPPERS.get(request.service)
     if mapper is None:
-        raise Unmapped(f"service {request.service!r}")
+        raise UnmappedError(f"service {request.service!r}")
     return mapper(request)

@@ -19,7 +19,7 @@ from itertools import count, groupby
 from pathlib import Path
 from typing import Any
 
-from .aws import AccessDenied, Call
+from .aws import AccessDeniedError, Call
 from .calls import Access, service_arn
 from .codebuild import BuildError, artifact_files
 
@@ -52,7 +52,7 @@ class StepResult:
         }
 
 
-class StepFailed(Exception):
+class StepFailedError(Exception):
     pass
 
 
@@ -131,7 +131,7 @@ class Execution:
         runner = self._runner(action["ActionTypeId"])
         try:
             runner(stage, action, result)
-        except (StepFailed, AccessDenied, BuildError) as exc:
+        except (StepFailedError, AccessDeniedError, BuildError) as exc:
             result.status, result.message = "Failed", str(exc)
         except Exception as exc:
             result.status, result.message = "Failed", f"{type(exc).__name__}: {exc}"
@@ -151,7 +151,7 @@ class Execution:
         if kind["Category"] not in runners or (
             kind["Category"] == "Deploy" and kind["Provider"] != "ECS"
         ):
-            raise StepFailed(f"the rehearsal cannot run {kind['Category']}/{kind['Provider']}")
+            raise StepFailedError(f"the rehearsal cannot run {kind['Category']}/{kind['Provider']}")
         return runners[kind["Category"]]
 
     # Helpers ------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ class Execution:
             try:
                 return self.variables[namespace][name]
             except KeyError:
-                raise StepFailed(
+                raise StepFailedError(
                     f"unable to resolve the variable #{{{namespace}.{name}}}"
                 ) from None
 
@@ -229,7 +229,8 @@ class Execution:
         role = self._assume(stage, action)
         config = action["Configuration"]
         project_name = self.substitute(str(config["ProjectName"]))
-        project_arn = f"arn:aws:codebuild:{self.template.region}:{self.template.account}:project/{project_name}"
+        where = f"{self.template.region}:{self.template.account}"
+        project_arn = f"arn:aws:codebuild:{where}:project/{project_name}"
         for call in ("codebuild:StartBuild", "codebuild:BatchGetBuilds"):
             self.world.gate.require(step, role, "codepipeline build", Access(call, project_arn))
         action_env = json.loads(self.substitute(str(config.get("EnvironmentVariables", "[]"))))
@@ -252,7 +253,7 @@ class Execution:
         commands, outcome = self.world.run_build(step, build, project_role)
         result.commands, result.log = commands, outcome.log
         if outcome.status != "SUCCEEDED":
-            raise StepFailed(f"build {outcome.status}: {outcome.reason}\n{_tail(outcome.log)}")
+            raise StepFailedError(f"build {outcome.status}: {outcome.reason}\n{_tail(outcome.log)}")
         for name in outputs:
             self._artifact_access(step, project_role, name, write=True)
             target = self.workdir / "artifacts" / name
@@ -274,7 +275,7 @@ class Execution:
         self.approval = Approval(self.name, text, self.approve)
         result.commands = [f"approval: {text}"]
         if not self.approve:
-            raise StepFailed("rejected by the approver")
+            raise StepFailedError("rejected by the approver")
 
     def _ecs(self, stage: str, action: dict[str, Any], result: StepResult) -> None:
         step = self._step(stage, action)
@@ -293,7 +294,7 @@ class Execution:
         containers = definition["containerDefinitions"]
         unknown = set(images) - {c["name"] for c in containers}
         if unknown:
-            raise StepFailed(f"the task definition has no container named {sorted(unknown)}")
+            raise StepFailedError(f"the task definition has no container named {sorted(unknown)}")
         for container in containers:
             container["image"] = images.get(container["name"], container["image"])
         registered = ecs.register_task_definition(

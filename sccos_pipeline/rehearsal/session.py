@@ -15,11 +15,12 @@ import json
 import shutil
 import tempfile
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .aws import AwsEmulator, Gate
+from .aws import AwsEmulator, Gate, LocalHandler
 from .calls import Access, Request, parameter_arn
 from .codebuild import Build, BuildError, BuildResult, run_build
 from .errors import RehearsalError
@@ -94,7 +95,7 @@ class Rehearsal:
         authorizer = Authorizer()
         self._stack.callback(authorizer.close)
         self.gate = Gate(self.template, authorizer)
-        local = {"codepipeline": self._codepipeline_api}
+        local: dict[str, LocalHandler] = {"codepipeline": self._codepipeline_api}
         self.aws = AwsEmulator(self.gate, local)
         self._stack.callback(self.aws.close)
         if self._shared_rabbit is None:
@@ -131,7 +132,7 @@ class Rehearsal:
     def start(self, kind: str = "normal", *, approve: bool = True) -> Execution:
         return Execution(self, self.pipeline_name(kind), approve=approve)
 
-    def _codepipeline_api(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    def _codepipeline_api(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
         name = str(params.get("pipelineName", params.get("name", "")))
         if not any(self.pipeline_name_exists(name) for _ in [0]):
             raise KeyError(f"pipeline {name} does not exist")
@@ -168,7 +169,8 @@ class Rehearsal:
         source_dir.mkdir(parents=True)
         logs = (project.get("LogsConfig") or {}).get("CloudWatchLogs") or {}
         if logs.get("GroupName"):
-            group = f"arn:aws:logs:{self.template.region}:{self.template.account}:log-group:{logs['GroupName']}"
+            where = f"{self.template.region}:{self.template.account}"
+            group = f"arn:aws:logs:{where}:log-group:{logs['GroupName']}"
             for action in ("logs:CreateLogStream", "logs:PutLogEvents"):
                 self.gate.require(
                     step, role, "codebuild logs", Access(action, f"{group}:log-stream:rehearsal")
@@ -201,7 +203,7 @@ class Rehearsal:
             return {}, {}
         if _ECR_HOST not in image:
             raise BuildError(f"CLIENT_ERROR: the rehearsal cannot pull {image}")
-        registry, _, rest = image.partition("/")
+        _, _, rest = image.partition("/")
         repository, _, tag = rest.partition(":")
         arn = f"arn:aws:ecr:{self.template.region}:{self.template.account}:repository/{repository}"
         self.gate.require(

@@ -42,7 +42,7 @@ class EnvironmentDescription:
 
 def describe(cdk_out: Path, template: StackTemplate) -> EnvironmentDescription:
     manifest = json.loads((cdk_out / "manifest.json").read_text(encoding="utf-8"))
-    artifact = next(
+    artifact: dict[str, Any] = next(
         (a for k, a in manifest.get("artifacts", {}).items()
          if k == template.name or a.get("displayName") == template.name),
         {},
@@ -145,7 +145,7 @@ def create_resources(aws: AwsEmulator, template: StackTemplate) -> None:
     ecr, ssm, sns = aws.admin("ecr"), aws.admin("ssm"), aws.admin("sns")
     for logical in template.resources("AWS::ECR::Repository"):
         ecr.create_repository(repositoryName=template.physical_name(logical))
-    for logical, resource in template.resources("AWS::SSM::Parameter").items():
+    for resource in template.resources("AWS::SSM::Parameter").values():
         props = template.resolve(resource["Properties"])
         ssm.put_parameter(
             Name=props["Name"], Value=props["Value"], Type=props.get("Type", "String")
