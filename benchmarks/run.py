@@ -143,7 +143,9 @@ def write_buildspecs(work: Path) -> Path:
         build=build_buildspec(model, deploy_file=EXAMPLE.name, containers=services),
         broker=broker_buildspec(model),
         versions=versions_buildspec(),
-        record=record_deployed_buildspec(model),
+        record=record_deployed_buildspec(
+            model, {"spryker-demo-staging/spryker-demo-staging-boffice": "boffice"}
+        ),
     )
     spec_file = work / "buildspecs.json"
     spec_file.write_text(json.dumps(specs))
@@ -299,6 +301,65 @@ def section_limits(counts: Sequence[int], work: Path) -> tuple[list[str], dict[s
     ], {"worst_limit_share": worst}
 
 
+STACK = "sccos-spryker-demo-staging"
+
+
+def section_rehearsal(work: Path) -> tuple[list[str], dict[str, float]]:
+    """One rehearsed first deployment (whole command, and the execution's own steps), its
+    process tree's peak memory (moto, the proxy, RabbitMQ, the IAM simulator, the AWS CLI),
+    and the whole scenario set of the test suite."""
+    out = work / "rehearsal.out"
+    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    timed([PY, "app.py"], synth_env(context, str(out)))
+    command = [PY, "-m", "sccos_pipeline", "rehearse", str(out), "--stack", STACK]
+    peak, start = 0, time.perf_counter()
+    process = subprocess.Popen(
+        [*command, "--format", "json"], cwd=ROOT, env=ENV, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+    def sample() -> None:
+        nonlocal peak
+        while process.poll() is None:
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    stdout, stderr = process.communicate()
+    whole = time.perf_counter() - start
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"rehearsal failed:\n{stderr.decode()[-2000:]}{stdout.decode()[-2000:]}")
+    report = json.loads(stdout)
+    steps = sum(step["duration"] for step in report["steps"])
+    scenarios, _ = timed(
+        [PY, "-m", "pytest", "-q", "-n", "2", "-m", "scenario", "-p", "no:cacheprovider",
+         "tests/rehearsal"],
+        ENV,
+    )  # fmt: skip
+    lines = [
+        "## 5. Rehearsal",
+        "",
+        "The bundled example's first deployment through `sccos-pipeline rehearse`, and the "
+        "scenario set (`make scenarios`, 2 workers).",
+        "",
+        "| what | measured | goal |",
+        "|---|---|---|",
+        f"| one normal deployment: the execution's steps | {steps:.1f} s | ≤ 15 s |",
+        f"| the same, whole command (servers started and stopped) | {whole:.1f} s | |",
+        f"| peak memory of its process tree (moto, RabbitMQ, simulator, AWS CLI) "
+        f"| {peak / 2**20:.0f} MiB | ≤ 1024 MiB |",
+        f"| the whole scenario set | {scenarios:.1f} s | ≤ 90 s |",
+    ]
+    return lines, {
+        "rehearsal_steps_s": steps,
+        "rehearsal_command_s": whole,
+        "rehearsal_peak_mib": peak / 2**20,
+        "scenarios_s": scenarios,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
@@ -322,6 +383,7 @@ def main() -> int:
             lambda: section_synth(pairs, work, spec_file),
             lambda: section_scaling(sizes, work, spec_file),
             lambda: section_limits((1, 10, 30), work),
+            lambda: section_rehearsal(work),
         ):
             lines, values = section()
             figures.update(values)
