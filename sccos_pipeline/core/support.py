@@ -89,19 +89,27 @@ def _other_pipeline_guard() -> str:
 
 
 def _missing_images(repositories: str) -> str:
-    """Shell that lists in $missing every repository without the commit's image. Any error but
-    ImageNotFoundException fails the build: a denied call must never read as "missing"."""
+    """Shell that lists in $missing every repository without the commit's image, asking ECR
+    about all of them at once. Any error but ImageNotFoundException fails the build: a denied
+    call must never read as "missing"."""
     return (
+        "checked=$(mktemp -d)\n"
+        f"for repository in {repositories}; do\n"
+        '  { aws ecr describe-images --repository-name "$repository" \\\n'
+        '      --image-ids imageTag="$SCCOS_COMMIT" >/dev/null 2>"$checked/$repository"\n'
+        '    echo $? > "$checked/$repository.rc"; } &\n'
+        "done\n"
+        "wait\n"
         'missing=""\n'
         f"for repository in {repositories}; do\n"
-        '  if ! out=$(aws ecr describe-images --repository-name "$repository" \\\n'
-        '      --image-ids imageTag="$SCCOS_COMMIT" 2>&1 >/dev/null); then\n'
-        '    case "$out" in\n'
+        '  if [ "$(cat "$checked/$repository.rc")" != 0 ]; then\n'
+        '    case "$(cat "$checked/$repository")" in\n'
         '      *ImageNotFoundException*) missing="$missing $repository:$SCCOS_COMMIT" ;;\n'
-        '      *) echo "$out" >&2; exit 1 ;;\n'
+        '      *) cat "$checked/$repository" >&2; exit 1 ;;\n'
         "    esac\n"
         "  fi\n"
-        "done"
+        "done\n"
+        'rm -rf "$checked"'
     )
 
 
@@ -237,11 +245,13 @@ def record_deployed_buildspec(model: DeployModel, services: Mapping[str, str]) -
     services: `<cluster>/<service>` to the container that runs the environment's image.
     """
     hook_repository = naming.ecr_repository(model.project, hook_image_name(model))
+    # All services are asked at once; each check's status is collected.
     checks = [
         f"check {shlex.quote(service.split('/', 1)[0])} {shlex.quote(service.split('/', 1)[1])} "
-        f"{shlex.quote(container)}"
+        f'{shlex.quote(container)} & checks="$checks $!"'
         for service, container in services.items()
     ]
+    checks += ['for check in $checks; do wait "$check" || failed=1; done', '[ -z "$failed" ]']
     verify = (
         "check() {  # cluster, service, container: fail unless it runs the commit\n"
         '  definition=$(aws ecs describe-services --cluster "$1" --services "$2" \\\n'
@@ -259,7 +269,7 @@ def record_deployed_buildspec(model: DeployModel, services: Mapping[str, str]) -
     )
     return _spec(
         [
-            "set -euo pipefail\n"
+            'set -euo pipefail\nchecks=""\nfailed=""\n'
             f"{verify}\n" + "\n".join(checks) + "\n"
             f"{_RETAG}\n"
             f'retag {hook_repository} "$SCCOS_COMMIT" {naming.IMAGE_TAG_DEPLOYED}\n'

@@ -24,6 +24,7 @@ from .aws import AwsEmulator, Gate, LocalHandler
 from .calls import Access, Request, parameter_arn
 from .codebuild import Build, BuildError, BuildResult, run_build
 from .errors import RehearsalError
+from .fastcli import start_server, write_client
 from .iam import Authorizer
 from .pipeline import Execution
 from .rabbitmq import RabbitMQ
@@ -87,6 +88,10 @@ class Rehearsal:
         self.knobs_file = self.workdir / "knobs.json"
         self.set_knobs()
         write_standins(self.bin, self.records, self.knobs_file)
+        cli_socket = self.workdir / "aws.sock"
+        server = start_server(cli_socket)
+        self._stack.callback(server.kill)
+        write_client(self.bin, cli_socket)
         if self._shared_rabbit is None:
             self.rabbit = RabbitMQ()  # its own folder: the broker runs as user rabbitmq
             self._stack.callback(self.rabbit.stop)
