@@ -64,14 +64,14 @@ def start_server(server_socket: Path) -> subprocess.Popen[bytes]:
             break
         with contextlib.suppress(Exception):
             os.sched_yield()
-        import time  # noqa: PLC0415
+        import time  # noqa: PLC0415 - only while waiting
 
         time.sleep(0.02)
     return process
 
 
 def _serve(path: str) -> None:
-    import awscli.clidriver  # the import each call would pay for
+    import awscli.clidriver  # noqa: PLC0415 - the import each call would otherwise pay for
 
     # awscli's import adds its own data folder to AWS_DATA_PATH; each call gets it again.
     global _AWSCLI_DATA  # noqa: PLW0603 - set once, before any fork
@@ -84,7 +84,7 @@ def _serve(path: str) -> None:
     warm.session.get_data("cli")
     for service in _SERVICES:
         warm.session.get_service_model(service)
-        warm._get_command_table()  # noqa: SLF001 - builds the command tables from the models
+        warm._get_command_table()
 
     def main() -> int:
         driver = awscli.clidriver.create_clidriver()
@@ -128,7 +128,7 @@ def _run(connection: socket.socket, main: object) -> None:
         code = main()  # type: ignore[operator]
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
-    except BaseException:  # noqa: BLE001 - whatever happens, the caller gets an exit code
+    except BaseException:
         import traceback  # noqa: PLC0415
 
         traceback.print_exc()  # on the caller's stderr: a defect of the rehearsal, shown

@@ -296,7 +296,7 @@ def test_a_short_service_arn_in_the_deny_blocks_the_environments_own_services(
 
     def short_arns(template: dict[str, Any]) -> None:
         for statement in _statements(template):
-            if statement.get("Effect") == "Deny" and "NotResource" in statement:
+            if statement.get("Effect") == "Deny" and statement["Action"] == "ecs:UpdateService":
                 statement["NotResource"] = [
                     "arn:aws:ecs:eu-central-1:123456789012:service/"
                     + json.dumps(arn).rsplit("/", 1)[1].split('"')[0]
