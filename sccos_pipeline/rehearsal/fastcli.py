@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 _MAX_REQUEST = 4 * 1024 * 1024
@@ -51,21 +52,16 @@ def write_client(bin_dir: Path, server_socket: Path) -> None:
     script.chmod(0o755)
 
 
-def start_server(server_socket: Path) -> subprocess.Popen[bytes]:
-    """The server process; it is ready once the socket exists."""
+def start_server(server_socket: Path, timeout: float = 30.0) -> subprocess.Popen[bytes]:
+    """The server process; ready once its socket exists (the client falls back until then)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "sccos_pipeline.rehearsal.fastcli", str(server_socket)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(300):
-        if server_socket.exists() or process.poll() is not None:
-            break
-        with contextlib.suppress(Exception):
-            os.sched_yield()
-        import time  # noqa: PLC0415 - only while waiting
-
+    deadline = time.monotonic() + timeout
+    while not server_socket.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     return process
 
