@@ -1,0 +1,130 @@
+"""`sccos-pipeline rehearse` as users run it: exit codes, messages, the JSON report, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sccos_pipeline.cli import main
+from sccos_pipeline.rehearsal import rabbitmq
+from sccos_pipeline.rehearsal.errors import RehearsalError
+from tests.rehearsal.conftest import EXAMPLE_STACK, needs_rabbitmq
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def rehearse(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sccos_pipeline", "rehearse", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_a_folder_that_is_no_cloud_assembly_exits_2(tmp_path: Path) -> None:
+    done = rehearse(str(tmp_path), "--stack", "sccos-x")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "is not a cloud assembly" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_unknown_stack_exits_2_naming_the_stacks(example_assembly: Path) -> None:
+    done = rehearse(str(example_assembly), "--stack", "sccos-nope")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "no stack 'sccos-nope'" in done.stderr
+    assert "it has: sccos-spryker-demo-staging" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_unknown_scenario_exits_2(example_assembly: Path) -> None:
+    done = rehearse(str(example_assembly), "--stack", EXAMPLE_STACK, "--scenario", "nope")
+    assert done.returncode == 2
+    assert "neither a built-in scenario" in done.stderr
+
+
+def test_a_missing_rabbitmq_exits_2_saying_how_to_install_it(
+    example_assembly: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def missing() -> Path:
+        raise RehearsalError(f"RabbitMQ is not installed; {rabbitmq.INSTALL_HINT}")
+
+    monkeypatch.setattr(rabbitmq, "_server_script", missing)
+    code = main(["rehearse", str(example_assembly), "--stack", EXAMPLE_STACK])
+    captured = capsys.readouterr()
+    assert (code, captured.out) == (2, "")
+    assert "RabbitMQ is not installed; run `make setup`" in captured.err
+
+
+def test_an_occupied_port_exits_2(
+    example_assembly: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def occupied(self: rabbitmq.RabbitMQ) -> None:
+        raise RehearsalError("port 15672 is in use; stop what listens there, or pick another")
+
+    monkeypatch.setattr(rabbitmq.RabbitMQ, "start", occupied)
+    code = main(["rehearse", str(example_assembly), "--stack", EXAMPLE_STACK])
+    assert code == 2
+    assert "port 15672 is in use" in capsys.readouterr().err
+
+
+@needs_rabbitmq
+@pytest.mark.scenario
+def test_the_json_report_of_a_first_deployment(example_assembly: Path) -> None:
+    done = rehearse(str(example_assembly), "--stack", EXAMPLE_STACK, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert {"pipeline", "status", "steps", "approval", "state"} <= set(report)
+    assert (report["pipeline"], report["status"]) == (
+        "spryker-demo-staging-normal-deploy",
+        "Succeeded",
+    )
+    assert set(report["state"]) == {"ssm", "ecr", "ecs", "rabbitmq"}
+    assert set(report["steps"][0]) >= {"stage", "action", "status", "commands", "calls"}
+    call = report["steps"][0]["calls"][0]
+    assert set(call) >= {"action", "resource", "decision"}
+    assert report["approval"]["approved"] is True
+
+
+def _servers() -> set[int]:
+    """Processes a rehearsal starts: RabbitMQ (beam, epmd), the IAM simulator, the CLI server."""
+    marks = ("beam.smp", "epmd", "iam_simulate", "rehearsal.fastcli", "rabbitmq")
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            if any(mark in cmdline for mark in marks):
+                found.add(int(entry.name))
+    return found
+
+
+@needs_rabbitmq
+@pytest.mark.scenario
+def test_ctrl_c_stops_every_server(example_assembly: Path) -> None:
+    before = _servers()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sccos_pipeline", "rehearse", str(example_assembly),
+         "--stack", EXAMPLE_STACK],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (_servers() - before):
+        time.sleep(0.2)
+    time.sleep(3)  # well inside the set-up or the run
+    assert _servers() - before, "the rehearsal started no server"
+    os.kill(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "interrupted; every server was stopped" in err
+    time.sleep(1)
+    assert _servers() - before == set()
