@@ -1,5 +1,8 @@
 """Scenarios: which executions a rehearsal runs, and what the world does to them.
 
+`lose_push` names what the Docker SDK loses: an image (`yves_eu`), a repository
+(`<project>-yves_eu`) or one `repository:tag`.
+
 A scenario is a list of runs. Each run may first commit files to the source, sets the
 stand-ins' knobs (`fail`: exit codes of the application's tools; `lose_push`: image pushes the
 Docker SDK loses), starts one pipeline (or two at once with `together`), approves or rejects,
@@ -69,7 +72,7 @@ BUILT_IN: dict[str, Scenario] = {
         Scenario(
             "lost-push",
             "the Docker SDK loses the push of one image",
-            (Run(knobs={"lose_push": ["yves"]}),),
+            (Run(knobs={"lose_push": ["yves_eu"]}),),
         ),
         Scenario(
             "together",

@@ -170,7 +170,7 @@ def _export(deploy_file: Path, tag: str, config: dict[str, Any], log: Path) -> i
             sort_keys=True,
         )
         for each in (tag, "latest"):
-            if repository in lost or f"{repository}:{each}" in lost:
+            if lost & {name, repository, f"{repository}:{each}"}:
                 record(log, "docker push", [f"{repository}:{each}"], lost=True)
                 continue  # the SDK backgrounds `docker push` and ignores its failure
             ecr.put_image(repositoryName=repository, imageManifest=manifest, imageTag=each)

@@ -311,3 +311,29 @@ def test_a_short_service_arn_in_the_deny_blocks_the_environments_own_services(
     assert (failed.stage, failed.action) == ("Deploy_Scheduler", "jenkins")
     assert "is not authorized to perform: ecs:UpdateService" in failed.message
     assert "with an explicit deny in an identity-based policy" in failed.message
+
+
+@pytest.mark.parametrize(
+    ("name", "outcomes"),
+    [
+        ("first-deployment", [("spryker-demo-staging-normal-deploy", "Succeeded")]),
+        ("redeploy", [("spryker-demo-staging-normal-deploy", "Succeeded")] * 2),
+        ("destructive", [("spryker-demo-staging-destructive-deploy", "Succeeded")]),
+        ("failing-install", [("spryker-demo-staging-normal-deploy", "Succeeded")]),  # retried
+        ("lost-push", [("spryker-demo-staging-normal-deploy", "Failed")]),
+        (
+            "together",
+            [
+                ("spryker-demo-staging-destructive-deploy", "Failed"),
+                ("spryker-demo-staging-normal-deploy", "Succeeded"),
+            ],
+        ),
+    ],
+)
+def test_built_in_scenarios_end_as_documented(
+    rehearsal: Rehearsal, name: str, outcomes: list[tuple[str, str]]
+) -> None:
+    from sccos_pipeline.rehearsal.scenario import load_scenario, play
+
+    executions = play(rehearsal, load_scenario(name))
+    assert [(e.name, e.status) for e in executions] == outcomes
