@@ -9,7 +9,6 @@ from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
-from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -26,6 +25,7 @@ from ..core.plan import hook_image_name, image_names
 from ..core.stages import PipelineType, Stage
 from . import props as p
 from .checks import load_deploy_file_with_warnings, validate_environment_props
+from .metadata import describe_for_rehearsal, long_service_arn
 from .nag import ReviewedWildcards
 from .pipeline import PipelineProjects, SprykerPipeline
 from .privilege import limit_ecs_deploy_grants
@@ -33,19 +33,6 @@ from .projects import SprykerHookProjects
 from .support import DOCKER_SDK_REF, SupportProjects
 
 PIPELINE_IDS = {PipelineType.NORMAL: "Normal", PipelineType.DESTRUCTIVE: "Destructive"}
-REHEARSAL_METADATA = "sccos-pipeline:environment"
-
-
-def _long_service_arn(service: ecs.IBaseService) -> tuple[str, str]:
-    """(`<cluster>/<service>`, the service's ARN in the long format ECS uses since 2021)."""
-    name = f"{service.cluster.cluster_name}/{service.service_name}"
-    arn = Stack.of(service).format_arn(
-        service="ecs",
-        resource="service",
-        resource_name=name,
-        arn_format=ArnFormat.SLASH_RESOURCE_NAME,
-    )
-    return name, arn
 
 
 class SprykerEnvironment(Construct):
@@ -228,7 +215,7 @@ class SprykerEnvironment(Construct):
                 "run containers.",
             )
         names = {t: naming.pipeline(model.project, t) for t in pipelines}
-        service_arns = {key: _long_service_arn(target.service) for key, target in services.items()}
+        service_arns = {key: long_service_arn(target.service) for key, target in services.items()}
         self.support = SupportProjects(
             self,
             "Support",
@@ -291,8 +278,13 @@ class SprykerEnvironment(Construct):
                 not_resources=[arn for _, arn in service_arns.values()],
             )
         )
-        self._describe_for_rehearsal(
-            deploy_file, deploy_file_in_repository, services, broker, app_dir
+        describe_for_rehearsal(
+            self,
+            deploy_file=deploy_file,
+            in_repository=deploy_file_in_repository,
+            services=services,
+            broker=broker,
+            app_dir=app_dir,
         )
         limit_ecs_deploy_grants(self.action_role, services)
         if encryption_key is None:  # created here: its key policy is ours
@@ -302,35 +294,6 @@ class SprykerEnvironment(Construct):
             ReviewedWildcards(
                 self, [self.artifact_bucket.bucket_arn], [self.encryption_key.key_arn]
             )
-        )
-
-    def _describe_for_rehearsal(
-        self,
-        deploy_file: str | Path,
-        in_repository: str | None,
-        services: Mapping[str, p.ServiceTarget],
-        broker: p.BrokerSettings,
-        app_dir: str,
-    ) -> None:
-        """What `sccos-pipeline rehearse` needs beyond the template, in the cloud assembly's
-        metadata (never in the template): where the deploy file is, and the existing parts."""
-        self.node.add_metadata(
-            REHEARSAL_METADATA,
-            {
-                "project": self.model.project,
-                "deployFile": str(Path(deploy_file).resolve()),
-                "deployFileInRepository": in_repository or Path(deploy_file).name,
-                "appDir": app_dir,
-                "brokerApiUrl": broker.api_url,
-                "services": {
-                    key: {
-                        "cluster": target.service.cluster.cluster_name,
-                        "service": target.service.service_name,
-                        "container": target.container_name,
-                    }
-                    for key, target in services.items()
-                },
-            },
         )
 
     @property

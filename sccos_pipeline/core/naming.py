@@ -98,6 +98,9 @@ def log_group(project: str, codebuild_project: str) -> str:
     return f"/sccos/{project}/{codebuild_project}"
 
 
+# The cloud assembly metadata entry that tells `sccos-pipeline rehearse` about an environment.
+REHEARSAL_METADATA = "sccos-pipeline:environment"
+
 # Mutable tags of the back-office repository that the hook projects run on (see core.support).
 IMAGE_TAG_DESIRED = "sccos-desired"
 IMAGE_TAG_DEPLOYED = "sccos-deployed"

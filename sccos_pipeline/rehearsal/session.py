@@ -124,36 +124,37 @@ class Rehearsal:
     def register(self, execution: Execution) -> None:
         self.executions.setdefault(execution.name, []).insert(0, execution)
 
-    def pipeline_name(self, kind: str) -> str:
-        names = [
-            self.template.resolve(r["Properties"]["Name"])
+    def pipeline_names(self) -> list[str]:
+        return [
+            str(self.template.resolve(r["Properties"]["Name"]))
             for r in self.template.resources("AWS::CodePipeline::Pipeline").values()
         ]
+
+    def pipeline_name(self, kind: str) -> str:
+        """The pipeline of a kind (`normal`, `destructive`) or of that exact name."""
+        names = self.pipeline_names()
         matches = [n for n in names if kind == n or f"-{kind}-" in f"-{n}-".lower()]
         if len(matches) != 1:
             raise RehearsalError(f"no single {kind!r} pipeline in {self.template.name}: {names}")
-        return str(matches[0])
+        return matches[0]
 
     def start(self, kind: str = "normal", *, approve: bool = True) -> Execution:
         return Execution(self, self.pipeline_name(kind), approve=approve)
 
     def _codepipeline_api(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """CodePipeline's API as the buildspecs call it; the rehearsal is the CodePipeline."""
         name = str(params.get("pipelineName", params.get("name", "")))
-        if not any(self.pipeline_name_exists(name) for _ in [0]):
+        if name not in self.pipeline_names():
             raise KeyError(f"pipeline {name} does not exist")
         runs = self.executions.get(name, [])
         if operation == "ListPipelineExecutions":
             return {"pipelineExecutionSummaries": [e.summary() for e in runs]}
         if operation == "GetPipelineExecution":
-            [run] = [e for e in runs if e.id == params.get("pipelineExecutionId")]
-            return {"pipelineExecution": {"pipelineName": name, **run.summary()}}
+            found = [e for e in runs if e.id == params.get("pipelineExecutionId")]
+            if not found:
+                raise KeyError(f"execution {params.get('pipelineExecutionId')} does not exist")
+            return {"pipelineExecution": {"pipelineName": name, **found[0].summary()}}
         raise KeyError(f"the rehearsal does not serve codepipeline {operation}")
-
-    def pipeline_name_exists(self, name: str) -> bool:
-        return any(
-            self.template.resolve(r["Properties"]["Name"]) == name
-            for r in self.template.resources("AWS::CodePipeline::Pipeline").values()
-        )
 
     # Builds ---------------------------------------------------------------------------------
     def prepare_build(self, step: str, project_name: str, folder: Path) -> tuple[Build, str, str]:

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.naming import REHEARSAL_METADATA
 from .aws import AwsEmulator
 from .errors import RehearsalError
 from .rabbitmq import RabbitMQ
 from .standins import REHEARSAL_KEY
 from .template import StackTemplate
 
-METADATA_TYPE = "sccos-pipeline:environment"
 APPLICATION_USER = "spryker"
 # A password a shell would break on: the broker step must pass it as JSON, not interpolate it.
 APPLICATION_PASSWORD = 'pa"ss\\word $HOME'
@@ -51,7 +51,9 @@ def describe(cdk_out: Path, template: StackTemplate) -> EnvironmentDescription:
     entries: dict[str, Any] = dict(artifact.get("metadata") or {})
     for name in files:
         entries.update(json.loads((cdk_out / str(name)).read_text(encoding="utf-8")))
-    found = [e["data"] for items in entries.values() for e in items if e["type"] == METADATA_TYPE]
+    found = [
+        e["data"] for items in entries.values() for e in items if e["type"] == REHEARSAL_METADATA
+    ]
     if len(found) != 1:
         raise RehearsalError(
             f"stack {template.name} has {len(found)} SprykerEnvironment(s); the rehearsal runs a "

@@ -1,0 +1,61 @@
+"""UpdateDeployedVersion, run for real against a fake AWS CLI: it records a version only once
+ECS says every service runs it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from sccos_pipeline.core.loader import load_deploy_file
+from sccos_pipeline.core.support import record_deployed_buildspec
+from tests.conftest import MINIMAL, write_project
+
+# Answers like the AWS CLI with --output text; every call is logged.
+FAKE_AWS = """#!/bin/sh
+echo "$*" >> "$AWS_LOG"
+case "$*" in
+  *"describe-services"*"--services yves"*) echo "arn:td/yves:1" ;;
+  *"describe-services"*"--services zed"*) echo "arn:td/zed:1" ;;
+  *"describe-task-definition"*"arn:td/yves:1"*) echo "repo/shop-yves:$YVES_RUNS" ;;
+  *"describe-task-definition"*"arn:td/zed:1"*) echo "repo/shop-zed:abc123" ;;
+  *"batch-get-image"*) echo "{}" ;;
+esac
+"""
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="the step runs in bash")
+@pytest.mark.parametrize(("yves_runs", "recorded"), [("abc123", True), ("old999", False)])
+def test_a_version_is_recorded_only_when_every_service_runs_it(
+    tmp_path: Path, yves_runs: str, recorded: bool
+) -> None:
+    write_project(tmp_path, {"deploy.yml": MINIMAL})
+    model = load_deploy_file(tmp_path / "deploy.yml", project="shop")
+    [script] = record_deployed_buildspec(model, {"c/yves": "yves", "c/zed": "zed"})["phases"][
+        "build"
+    ]["commands"]
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin/aws").write_text(FAKE_AWS)
+    (tmp_path / "bin/aws").chmod(0o755)
+    log = tmp_path / "aws.log"
+    env = {
+        "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}",
+        "AWS_LOG": str(log),
+        "YVES_RUNS": yves_runs,
+        "SCCOS_COMMIT": "abc123",
+        "SCCOS_LAST_DEPLOYED_PARAMETER": "/shop/pipeline/last_deployed_version",
+    }
+    done = subprocess.run(
+        ["bash", "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    calls = log.read_text()
+    assert (done.returncode == 0) is recorded, done.stderr
+    assert (
+        "ssm put-parameter --name /shop/pipeline/last_deployed_version --value abc123" in calls
+    ) is recorded
+    assert ("--image-tag sccos-deployed" in calls) is recorded
+    if not recorded:
+        assert "Service yves runs repo/shop-yves:old999, not abc123" in done.stderr
