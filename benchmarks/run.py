@@ -79,7 +79,7 @@ def timed(cmd: Sequence[str], env: dict[str, str], *, memory: bool = False) -> t
     peak = 0
     start = time.perf_counter()
     process = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     if memory:
 
@@ -91,12 +91,15 @@ def timed(cmd: Sequence[str], env: dict[str, str], *, memory: bool = False) -> t
 
         sampler = threading.Thread(target=sample)
         sampler.start()
-    _, err = process.communicate()
+    out, err = process.communicate()
     elapsed = time.perf_counter() - start
     if memory:
         sampler.join()
     if process.returncode != 0:
-        raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{err.decode()[-2000:]}")
+        raise SystemExit(
+            f"benchmark command failed: {' '.join(cmd)}\n{out.decode()[-3000:]}"
+            f"{err.decode()[-2000:]}"
+        )
     return elapsed, peak
 
 
@@ -360,10 +363,38 @@ def section_rehearsal(work: Path) -> tuple[list[str], dict[str, float]]:
     }
 
 
+def _merge(previous: Path, report: list[str]) -> list[str]:
+    """The previous report with the sections just measured replaced (or added)."""
+
+    def split(lines: list[str]) -> dict[str, list[str]]:
+        parts: dict[str, list[str]] = {"": []}
+        current = ""
+        for line in lines:
+            if line.startswith("## "):
+                current = line
+                parts[current] = []
+            parts[current].append(line)
+        return parts
+
+    old = split(previous.read_text().splitlines()) if previous.exists() else {"": []}
+    new = split(report)
+    for heading, lines in new.items():
+        if heading:
+            old[heading] = lines
+    old[""] = [*new[""][:4], "(Sections measured at different times: each says its own.)", ""]
+    return [line for part in old.values() for line in part]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results.md"))
+    parser.add_argument(
+        "--only",
+        choices=("validation", "synth", "scaling", "limits", "rehearsal"),
+        action="append",
+        help="run only these sections (repeatable); the report replaces just them",
+    )
     args = parser.parse_args()
     pairs, repeats = (2, 3) if args.quick else (5, 10)
     sizes = (1, 5) if args.quick else (1, 5, 20, 50)
@@ -378,17 +409,22 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         spec_file = write_buildspecs(work)
-        for section in (
-            lambda: section_validation(repeats),
-            lambda: section_synth(pairs, work, spec_file),
-            lambda: section_scaling(sizes, work, spec_file),
-            lambda: section_limits((1, 10, 30), work),
-            lambda: section_rehearsal(work),
-        ):
+        sections = {
+            "validation": lambda: section_validation(repeats),
+            "synth": lambda: section_synth(pairs, work, spec_file),
+            "scaling": lambda: section_scaling(sizes, work, spec_file),
+            "limits": lambda: section_limits((1, 10, 30), work),
+            "rehearsal": lambda: section_rehearsal(work),
+        }
+        for name, section in sections.items():
+            if args.only and name not in args.only:
+                continue
             lines, values = section()
             figures.update(values)
             report += [*lines, ""]
             print("\n".join(lines) + "\n", flush=True)
+    if args.only:  # keep the other sections of the last full run
+        report = _merge(Path(args.output), report)
     Path(args.output).write_text("\n".join(report))
     print(f"written to {args.output}: {json.dumps({k: round(v, 3) for k, v in figures.items()})}")
     return 0
