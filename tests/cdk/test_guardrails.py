@@ -177,3 +177,23 @@ def test_advisory_when_nobody_is_told_about_approvals() -> None:
         "*", assertions.Match.string_like_regexp("Nobody is told")
     )
     assert warnings and "sccos-pipeline:approval-without-subscribers" in str(warnings[0].entry.data)
+
+
+@pytest.mark.parametrize(
+    "mode", [codepipeline.ExecutionMode.SUPERSEDED, codepipeline.ExecutionMode.PARALLEL]
+)
+def test_execution_modes_that_cannot_keep_the_shared_tags_right_are_refused(
+    mode: codepipeline.ExecutionMode,
+) -> None:
+    with pytest.raises(PropsError) as caught:
+        environment(new_stack(), execution_mode=mode)
+    assert f"execution_mode={mode.value}" in str(caught.value)
+    assert "Fix: leave execution_mode unset (QUEUED)" in str(caught.value)
+
+
+def test_pipelines_run_queued() -> None:
+    stack = new_stack()
+    environment(stack)
+    template = assertions.Template.from_stack(stack).to_json()
+    for name in ("spryker-demo-staging-normal-deploy", "spryker-demo-staging-destructive-deploy"):
+        assert pipeline(template, name)["ExecutionMode"] == "QUEUED"
