@@ -5,8 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .make
 
+# Node.js is the one package.json pins (the npm package `node`, a supported LTS): first on PATH
+# for the CDK CLI, for jsii (which aws_cdk starts as `node` from PATH) and for the rehearsal.
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+
 # Synth must never reach AWS or the network: no credentials, no IMDS, no notices, no telemetry.
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := true
 export AWS_EC2_METADATA_DISABLED := true
