@@ -50,7 +50,7 @@ $(STAMPS)/rabbitmq:
 	@touch $@
 
 synth: setup
-	$(OFFLINE) PATH="$(CURDIR)/$(BIN):$$PATH" node_modules/.bin/cdk synth --no-notices --quiet
+	$(OFFLINE) node_modules/.bin/cdk synth --no-notices --quiet
 	@echo "Synthesized: $$(ls cdk.out/*.template.json | tr '\n' ' ')"
 
 lint: setup

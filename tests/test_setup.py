@@ -1,4 +1,5 @@
-"""The set-up a fresh machine gets: the pinned Node.js LTS everywhere node runs."""
+"""The set-up a fresh machine gets: the pinned Node.js LTS everywhere node runs, and the app
+launcher of cdk.json."""
 
 from __future__ import annotations
 
@@ -88,3 +89,39 @@ def test_no_end_of_life_banner_is_silenced() -> None:
     for path in _git_files():
         if path.is_file() and path.suffix not in {".json", ".png"}:
             assert "JSII_SILENCE_" + "WARNING" not in path.read_text(errors="replace"), path
+
+
+# cdk.json's "app": `cdk synth` works with an activated virtual environment and without one.
+APP = json.loads((ROOT / "cdk.json").read_text())["app"]
+
+
+def _fake(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'#!/bin/sh\necho "{text} $*"\n')
+    path.chmod(0o755)
+
+
+def _launch(cwd: Path, bin_dir: Path) -> str:
+    # The CDK CLI runs "app" with a shell.
+    done = subprocess.run(
+        ["/bin/sh", "-c", APP],
+        cwd=cwd,
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_app_prefers_the_project_venv(tmp_path: Path) -> None:
+    _fake(tmp_path / "path" / "python3", "python3 on PATH")
+    _fake(tmp_path / ".venv" / "bin" / "python", ".venv python")
+    assert _launch(tmp_path, tmp_path / "path") == ".venv python app.py"
+
+
+def test_app_without_the_project_venv_runs_python3_of_path(tmp_path: Path) -> None:
+    # An activated virtual environment puts its python3 first on PATH.
+    _fake(tmp_path / "path" / "python3", "python3 on PATH")
+    assert _launch(tmp_path, tmp_path / "path") == "python3 on PATH app.py"
