@@ -21,20 +21,26 @@ setup: $(STAMPS)/python $(STAMPS)/node $(STAMPS)/rabbitmq
 
 $(STAMPS)/python: requirements.txt requirements-dev.txt pyproject.toml
 	@mkdir -p $(STAMPS)
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@if [ ! -x $(BIN)/python ]; then echo "Set-up: creating the Python virtual environment $(VENV)"; \
+	  $(PYTHON) -m venv $(VENV); fi
+	@echo "Set-up: installing Python packages of requirements-dev.txt into $(VENV) (a few minutes the first time)"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@echo "Set-up: installing sccos_pipeline itself into $(VENV) (editable)"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
 $(STAMPS)/node: package.json package-lock.json
 	@mkdir -p $(STAMPS)
-	npm ci --no-audit --no-fund --loglevel=error
+	@echo "Set-up: installing npm packages of package-lock.json into node_modules (Node.js, the CDK CLI, the IAM simulator)"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@echo "Set-up: Node.js $$(node_modules/.bin/node --version) from node_modules/.bin"
 	@touch $@
 
 # The rehearsal runs a real RabbitMQ (Debian's). Its postinst may start a system instance on the
 # default ports: stop it and its epmd, since the rehearsal starts its own on free ports.
 $(STAMPS)/rabbitmq:
 	@mkdir -p $(STAMPS)
+	@echo "Set-up: checking for RabbitMQ (the rehearsal runs a real one)"
 	@if command -v rabbitmq-server >/dev/null || test -x /usr/sbin/rabbitmq-server; then \
 	  echo "RabbitMQ: rabbitmq-server is installed"; \
 	elif [ "$$(id -u)" != 0 ]; then \

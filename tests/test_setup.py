@@ -1,5 +1,5 @@
-"""The set-up a fresh machine gets: the pinned Node.js LTS everywhere node runs, and the app
-launcher of cdk.json."""
+"""The set-up a fresh machine gets: the pinned Node.js LTS everywhere node runs, the app launcher
+of cdk.json, and progress while `make` sets up."""
 
 from __future__ import annotations
 
@@ -125,3 +125,23 @@ def test_app_without_the_project_venv_runs_python3_of_path(tmp_path: Path) -> No
     # An activated virtual environment puts its python3 first on PATH.
     _fake(tmp_path / "path" / "python3", "python3 on PATH")
     assert _launch(tmp_path, tmp_path / "path") == "python3 on PATH app.py"
+
+
+@needs_make
+def test_set_up_says_what_it_does(tmp_path: Path) -> None:
+    """Each step of a first set-up prints a line before it runs for minutes."""
+    done = subprocess.run(
+        ["make", "-n", "-B", "--no-print-directory", "STAMPS=" + str(tmp_path), "setup"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    for step in (
+        "Set-up: creating the Python virtual environment",
+        "Set-up: installing Python packages",
+        "Set-up: installing npm packages",
+        "Set-up: checking for RabbitMQ",
+    ):
+        assert step in done.stdout, step
