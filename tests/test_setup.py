@@ -1,5 +1,5 @@
 """The set-up a fresh machine gets: the pinned Node.js LTS everywhere node runs, the app launcher
-of cdk.json, and progress while `make` sets up."""
+of cdk.json, progress while `make` sets up, and sources that point to nothing outside the project."""
 
 from __future__ import annotations
 
@@ -145,3 +145,13 @@ def test_set_up_says_what_it_does(tmp_path: Path) -> None:
         "Set-up: checking for RabbitMQ",
     ):
         assert step in done.stdout, step
+
+
+def test_sources_point_to_nothing_outside_the_project() -> None:
+    """Users get the package and the README, not the notes beside the project: cite public docs."""
+    files = [*sorted((ROOT / "sccos_pipeline").rglob("*")), ROOT / "README.md"]
+    for path in files:
+        if path.is_file() and "__pycache__" not in path.parts:
+            text = path.read_text(errors="replace")
+            for outside in ("DOMAIN §", "../shared"):
+                assert outside not in text, f"{path.relative_to(ROOT)} cites {outside!r}"
