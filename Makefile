@@ -5,8 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .make
 
+# Node.js is the one package.json pins (the npm package `node`, a supported LTS): first on PATH
+# for the CDK CLI, for jsii (which aws_cdk starts as `node` from PATH) and for the rehearsal.
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+
 # Synth must never reach AWS or the network: no credentials, no IMDS, no notices, no telemetry.
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := true
 export AWS_EC2_METADATA_DISABLED := true
@@ -18,20 +21,26 @@ setup: $(STAMPS)/python $(STAMPS)/node $(STAMPS)/rabbitmq
 
 $(STAMPS)/python: requirements.txt requirements-dev.txt pyproject.toml
 	@mkdir -p $(STAMPS)
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@if [ ! -x $(BIN)/python ]; then echo "Set-up: creating the Python virtual environment $(VENV)"; \
+	  $(PYTHON) -m venv $(VENV); fi
+	@echo "Set-up: installing Python packages of requirements-dev.txt into $(VENV) (a few minutes the first time)"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@echo "Set-up: installing sccos_pipeline itself into $(VENV) (editable)"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
 $(STAMPS)/node: package.json package-lock.json
 	@mkdir -p $(STAMPS)
-	npm ci --no-audit --no-fund --loglevel=error
+	@echo "Set-up: installing npm packages of package-lock.json into node_modules (Node.js, the CDK CLI, the IAM simulator)"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@echo "Set-up: Node.js $$(node_modules/.bin/node --version) from node_modules/.bin"
 	@touch $@
 
 # The rehearsal runs a real RabbitMQ (Debian's). Its postinst may start a system instance on the
 # default ports: stop it and its epmd, since the rehearsal starts its own on free ports.
 $(STAMPS)/rabbitmq:
 	@mkdir -p $(STAMPS)
+	@echo "Set-up: checking for RabbitMQ (the rehearsal runs a real one)"
 	@if command -v rabbitmq-server >/dev/null || test -x /usr/sbin/rabbitmq-server; then \
 	  echo "RabbitMQ: rabbitmq-server is installed"; \
 	elif [ "$$(id -u)" != 0 ]; then \
@@ -47,7 +56,7 @@ $(STAMPS)/rabbitmq:
 	@touch $@
 
 synth: setup
-	$(OFFLINE) PATH="$(CURDIR)/$(BIN):$$PATH" node_modules/.bin/cdk synth --no-notices --quiet
+	$(OFFLINE) node_modules/.bin/cdk synth --no-notices --quiet
 	@echo "Synthesized: $$(ls cdk.out/*.template.json | tr '\n' ' ')"
 
 lint: setup

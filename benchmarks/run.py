@@ -44,7 +44,6 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "deploy-files"
 EXAMPLE = ROOT / "examples" / "spryker-demo-staging" / "deploy.spryker-demo-staging.yml"
 ENV = {
     **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
-    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
     "AWS_EC2_METADATA_DISABLED": "true",
 }
 LIMITS = {"resources": 500, "template bytes": 1_000_000, "largest IAM policy bytes": 10_240}

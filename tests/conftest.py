@@ -14,6 +14,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 EXAMPLE = ROOT / "examples" / "spryker-demo-staging"
+NODE_BIN = ROOT / "node_modules" / ".bin"
+
+# The Node.js package.json pins comes first on PATH, as in the Makefile: jsii (started by aws_cdk
+# as `node` from PATH), the CDK CLI and the rehearsal's IAM bridge all run on it.
+_PATH = os.environ.get("PATH", "")
+if (NODE_BIN / "node").exists() and _PATH.split(os.pathsep)[0] != str(NODE_BIN):
+    os.environ["PATH"] = os.pathsep.join([str(NODE_BIN), _PATH])
 
 needs_corpus = pytest.mark.skipif(
     not (CORPUS / "deploy-files").is_dir(), reason="../shared/corpus is not beside the project"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
+import tarfile
 import tomllib
 from pathlib import Path
 
@@ -104,3 +106,80 @@ def test_pre_commit_hook_files(path: str, checked: bool) -> None:
     [hook] = HOOKS
     selected = re.search(hook["files"], path) is not None
     assert (selected and re.search(hook["exclude"], path) is None) is checked
+
+
+def test_license_is_mit_in_spdx_form() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert (pyproject["project"]["license"], pyproject["project"]["license-files"]) == (
+        "MIT",
+        ["LICENSE"],
+    )
+    license_text = (ROOT / "LICENSE").read_text()
+    assert license_text.startswith("MIT License\n")
+    assert "sccos_pipeline contributors" in license_text
+    # SPDX expressions need setuptools 77; the pinned one is newer.
+    assert "setuptools>=77" in pyproject["build-system"]["requires"]
+    [pinned] = [
+        line
+        for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
+        if line.startswith("setuptools==")
+    ]
+    assert int(pinned.split("==")[1].split(".")[0]) >= 77
+
+
+def test_changelog_keeps_an_unreleased_section() -> None:
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert changelog.startswith("# Changelog\n")
+    assert "https://keepachangelog.com/en/1.1.0/" in changelog
+    assert "\n## [Unreleased]\n" in changelog
+
+
+def _checkout_files() -> list[str]:
+    """The files of a clean checkout: tracked ones and new ones that are not ignored."""
+    done = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    )
+    names = [name.decode() for name in done.stdout.split(b"\0") if name]
+    return [name for name in names if (ROOT / name).is_file()]
+
+
+@pytest.mark.timeout(300)
+def test_sdist_holds_the_package_and_its_documents_only(tmp_path: Path) -> None:
+    source = tmp_path / "checkout"
+    files = _checkout_files()
+    for name in files:
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, source / name)
+    # What `python -m build --sdist --no-isolation` does: setuptools' PEP 517 hook.
+    build = "import sys; from setuptools import build_meta; build_meta.build_sdist(sys.argv[1])"
+    done = subprocess.run(
+        [sys.executable, "-c", build, str(tmp_path / "dist")],
+        cwd=source,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    [archive] = (tmp_path / "dist").glob("*.tar.gz")
+    with tarfile.open(archive) as sdist:
+        names = {name.partition("/")[2] for name in sdist.getnames()} - {""}
+        metadata = sdist.extractfile(f"{archive.name.removesuffix('.tar.gz')}/PKG-INFO")
+        assert metadata is not None
+        pkg_info = metadata.read().decode()
+    assert {name.partition("/")[0] for name in names} == {
+        "sccos_pipeline",
+        "sccos_pipeline.egg-info",
+        "README.md",
+        "LICENSE",
+        "CHANGELOG.md",
+        "pyproject.toml",
+        "MANIFEST.in",
+        "PKG-INFO",
+        "setup.cfg",  # setuptools' own, in every sdist
+    }
+    package = {name for name in files if name.startswith("sccos_pipeline/")}
+    assert package <= names
+    assert "License-Expression: MIT\n" in pkg_info

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
 
 from sccos_pipeline.core.findings import CODES
 from sccos_pipeline.core.loader import load_deploy_file
@@ -42,3 +51,75 @@ def test_the_cdk_json_key_list_is_the_schema() -> None:
         *defs["source"]["properties"]["type"]["enum"],
     }
     assert sorted(keys - named) == []
+
+
+def _section(heading: str) -> str:
+    start = README.index(f"\n{heading}\n")
+    end = README.find("\n## ", start + 1)
+    return README[start : end if end != -1 else None]
+
+
+def _blocks(section: str, language: str) -> list[str]:
+    return re.findall(rf"^ *```{language}\n(.*?)^ *```", section, re.S | re.M)
+
+
+@pytest.mark.timeout(600)  # a cold mypy cache reads all of aws_cdk's stubs
+def test_escape_hatch_snippet_passes_mypy_strict(tmp_path: Path) -> None:
+    [snippet, *_] = _blocks(_section("### Escape hatches"), "python")
+    (tmp_path / "escape_hatch.py").write_text(snippet)
+    # From the project root: its mypy settings, and the cache `make typecheck` fills.
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", str(tmp_path / "escape_hatch.py")],
+        cwd=ROOT,
+        env={**os.environ, "MYPYPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_minimal_environment_of_the_deploying_section_is_valid() -> None:
+    from sccos_pipeline.app.settings import CONTEXT_KEY, read_settings
+
+    [block] = _blocks(_section("## Deploying for real"), "json")
+    context = json.loads(textwrap.dedent(block))["context"]
+    [environment] = read_settings(context[CONTEXT_KEY])
+    assert environment.name == "acme-b2c-staging"
+
+
+def test_the_deploying_section_names_the_cdk_commands() -> None:
+    section = _section("## Deploying for real")
+    for command in (
+        "npx cdk bootstrap aws://111122223333/eu-central-1",
+        "npx cdk diff sccos-acme-b2c-staging",
+        "npx cdk deploy sccos-acme-b2c-staging",
+    ):
+        assert f"`{command}`" in section
+
+
+WORKFLOW = ROOT / "examples" / "ci" / "github-actions.yml"
+
+
+def test_the_ci_workflow_runs_what_the_readme_says() -> None:
+    section = _section("## Continuous integration")
+    assert "(examples/ci/github-actions.yml)" in section
+    [commands] = _blocks(section, "sh")
+    said = [line.split("#")[0].strip() for line in commands.splitlines()]
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    # PyYAML reads YAML 1.1, where the key `on:` is True.
+    assert set(workflow) == {"name", True, "permissions", "env", "jobs"}
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    runs = [line.strip() for step in steps for line in step.get("run", "").splitlines()]
+    assert [command for command in said if command not in runs] == []
+    # The SARIF log validate writes is the one uploaded, even when validate fails.
+    [upload] = [
+        s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")
+    ]
+    assert f"> {upload['with']['sarif_file']}" in said[0]
+    assert upload["if"] == "success() || failure()"
+    [validate] = [j for j in workflow["jobs"].values() if upload in j["steps"]]
+    assert validate["permissions"]["security-events"] == "write"
+    for job in workflow["jobs"].values():
+        assert job["runs-on"] and job["timeout-minutes"] > 0
+        assert job["steps"][0]["uses"].startswith("actions/checkout@")

@@ -1,4 +1,8 @@
-"""One SCCOS deployment pipeline, normal or destructive: the 12 steps of DOMAIN §2, in order."""
+"""One SCCOS deployment pipeline, normal or destructive: the 12 steps SCCOS runs, in order.
+
+The steps and their names are Spryker's:
+https://docs.spryker.com/docs/ca/dev/configure-deployment-pipelines/deployment-in-states.html
+"""
 
 from __future__ import annotations
 

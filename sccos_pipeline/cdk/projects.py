@@ -174,7 +174,7 @@ class SprykerHookProjects(Construct):
             Validations.of(self.projects[stage]).acknowledge(
                 Acknowledgment(
                     id="AwsSolutions-CB5",
-                    reason="SCCOS hooks must run on the shop's own back-office image (DOMAIN §1)",
+                    reason="SCCOS hooks must run on the shop's own back-office (Zed) image",
                 )
             )
 

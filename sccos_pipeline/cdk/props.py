@@ -18,8 +18,8 @@ from ..core.stages import Stage
 class HookProjectSettings:
     """Size of one hook stage's CodeBuild project.
 
-    Defaults are Spryker's (DOMAIN §4): 20 minutes; MEDIUM for pre- and post-deploy, LARGE for
-    install (see DEFAULT_HOOK_SETTINGS).
+    Defaults are those of the hook projects SCCOS creates itself: 20 minutes; MEDIUM for pre-
+    and post-deploy, LARGE for install (see DEFAULT_HOOK_SETTINGS).
     """
 
     timeout_minutes: int = 20

@@ -62,7 +62,8 @@ def build_project(project: str) -> str:
     return f"Build_spryker_app_for_{project}"
 
 
-# The support projects, named like Spryker's own (DOMAIN §4) where it has one.
+# The support projects, named like the CodeBuild projects of SCCOS's own pipelines where those
+# have one (Build_spryker_app_for_<project>, Configure_RabbitMQ_for_<project>, ...).
 def broker_project(project: str) -> str:
     return f"Configure_RabbitMQ_for_{project}"
 

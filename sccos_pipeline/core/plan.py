@@ -1,4 +1,8 @@
-"""The plan of a pipeline: its steps in order (DOMAIN §2), what each runs and on which image.
+"""The plan of a pipeline: its steps in order, what each runs and on which image.
+
+The steps are those of Spryker's production pipeline, with its names (Source, Please_approve,
+Build_and_Prepare, ... Run_post-deploy_hook):
+https://docs.spryker.com/docs/ca/dev/configure-deployment-pipelines/deployment-in-states.html
 
 The constructs build exactly these steps; the CLI prints them as text, mermaid or JSON.
 """

@@ -1,4 +1,9 @@
-"""The three hook stages, the two pipeline types, and what each combination runs (DOMAIN §1)."""
+"""The three hook stages, the two pipeline types, and what each combination runs.
+
+SCCOS has a normal and a destructive pipeline; each runs the pre-deploy, install and post-deploy
+stages as CodeBuild projects, with the commands of the deploy file's SPRYKER_HOOK_* variables:
+https://docs.spryker.com/docs/ca/dev/configure-deployment-pipelines/deployment-pipelines.html
+"""
 
 from __future__ import annotations
 

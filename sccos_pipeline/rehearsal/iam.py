@@ -202,6 +202,15 @@ def default_node_modules() -> Path:
     return Path.cwd() / "node_modules"
 
 
+def node_executable(node_modules: Path) -> str | None:
+    """The Node.js installed beside the simulator (package.json pins one: node_modules/.bin/node),
+    else the one on PATH, else None."""
+    pinned = node_modules / ".bin" / "node"
+    if pinned.is_file() and os.access(pinned, os.X_OK):
+        return str(pinned)
+    return shutil.which("node")
+
+
 def _stop(process: subprocess.Popen[bytes], stderr: IO[bytes]) -> None:
     # Also the finalizer: it must not refer to the Authorizer, or it would keep it alive.
     if process.poll() is None:
@@ -266,10 +275,11 @@ class Authorizer:
         if self._process is not None and self._process.poll() is None:
             return self._process
         self._close_locked()
-        node = shutil.which("node")
+        node = node_executable(self.node_modules)
         if node is None:
             raise RehearsalError(
-                f"Node.js is not on PATH; the rehearsal's IAM authorizer needs it: {SETUP_HINT}"
+                f"Node.js is neither in {self.node_modules / '.bin'} nor on PATH; the rehearsal's"
+                f" IAM authorizer needs it: {SETUP_HINT}"
             )
         if not (self.node_modules / PACKAGE / "package.json").is_file():
             raise RehearsalError(f"{PACKAGE} is not installed in {self.node_modules}: {SETUP_HINT}")

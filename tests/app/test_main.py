@@ -32,7 +32,6 @@ def run_app(
             **os.environ,
             "CDK_CONTEXT_JSON": json.dumps(context),
             "CDK_OUTDIR": str(tmp_path),
-            "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
         },
         capture_output=True,
         text=True,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 from aws_cdk import App, Stack
@@ -19,8 +18,6 @@ from sccos_pipeline.cdk import (
     SprykerEnvironment,
 )
 from tests.conftest import EXAMPLE, ROOT
-
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 DEPLOY_FILE = EXAMPLE / "deploy.spryker-demo-staging.yml"
 ENV = {"account": "123456789012", "region": "eu-central-1"}

@@ -126,6 +126,122 @@ def test_template_snapshot(template: dict[str, Any], snapshot: SnapshotAssertion
     )
 
 
+ACCOUNT = "123456789012"
+REGION = "eu-central-1"
+
+
+def _recommended_feature_flags() -> dict[str, Any]:
+    """The flags `cdk init` writes for the installed aws-cdk-lib (its jsii tarball has them)."""
+    import tarfile
+
+    import aws_cdk
+
+    [tarball] = (Path(aws_cdk.__file__).parent / "_jsii").glob("aws-cdk-lib@*.jsii.tgz")
+    with tarfile.open(tarball) as archive:
+        member = archive.extractfile("package/recommended-feature-flags.json")
+        assert member is not None
+        flags: dict[str, Any] = json.load(member)
+    return flags
+
+
+def test_cdk_json_sets_the_feature_flags_of_cdk_init() -> None:
+    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    flags = {key: value for key, value in context.items() if key.startswith("@")}
+    assert flags == _recommended_feature_flags()
+    assert flags.items() <= app_context().items()  # the tests' apps have them too
+
+
+# With the flags, ARNs are literals of the region's partition (@aws-cdk/core:enablePartitionLiterals)
+# instead of joins with AWS::Partition. What each grants or denies must stay exactly as before.
+def test_key_policy_with_partition_literals(template: dict[str, Any]) -> None:
+    [key] = resources(template, "AWS::KMS::Key").values()
+    statements = key["Properties"]["KeyPolicy"]["Statement"]
+    assert [s for s in statements if s["Action"] == "kms:*"] == [
+        {
+            "Action": "kms:*",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+            "Resource": "*",
+        }
+    ]
+    [logs] = [
+        s for s in statements if s["Principal"] == {"Service": f"logs.{REGION}.amazonaws.com"}
+    ]
+    groups = [
+        g["Properties"]["LogGroupName"] for g in resources(template, "AWS::Logs::LogGroup").values()
+    ]
+    assert len(groups) == 7
+    assert logs["Condition"] == {
+        "ArnEquals": {
+            "kms:EncryptionContext:aws:logs:arn": [
+                f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{group}" for group in groups
+            ]
+        }
+    }
+
+
+def test_action_role_denies_with_partition_literals(template: dict[str, Any]) -> None:
+    [policy] = [
+        p["Properties"]["PolicyDocument"]
+        for name, p in resources(template, "AWS::IAM::Policy").items()
+        if name.startswith("EnvironmentActionRoleDefaultPolicy")
+    ]
+    denies = [s for s in policy["Statement"] if s["Effect"] == "Deny"]
+    services = ["boffice", "backgw", "yves", "glue", "frontend", "jenkins"]
+    assert denies == [
+        {
+            "Action": "ecs:UpdateService",
+            "Effect": "Deny",
+            "NotResource": [
+                f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/spryker-demo-staging/spryker-demo-staging-{s}"
+                for s in services
+            ],
+        },
+        {
+            "Action": "iam:PassRole",
+            "Condition": {"StringNotEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+            "Effect": "Deny",
+            "Resource": "*",
+        },
+        {
+            "Action": "iam:PassRole",
+            "Effect": "Deny",
+            "NotResource": f"arn:aws:iam::{ACCOUNT}:role/*",
+        },
+        {
+            "Action": "ecs:TagResource",
+            "Effect": "Deny",
+            "NotResource": f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/*",
+        },
+    ]
+
+
+def test_hook_secrets_with_partition_literals(template: dict[str, Any]) -> None:
+    parameter = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/spryker-demo-staging/database/password"
+    granted = [
+        [s for s in p["Properties"]["PolicyDocument"]["Statement"] if "ssm:" in str(s["Action"])]
+        for name, p in resources(template, "AWS::IAM::Policy").items()
+        if name.startswith("EnvironmentHooks")
+    ]
+    granted = [statements for statements in granted if statements]
+    expected = [{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": parameter}]
+    assert granted == [expected] * 3  # pre-deploy, install, post-deploy
+
+
+def test_partition_literals_follow_the_region(tmp_path: Path) -> None:
+    context = app_context()
+    settings = json.dumps(context[CONTEXT_KEY]["spryker-demo-staging"])
+    settings = settings.replace(REGION, "cn-north-1").replace("arn:aws:", "arn:aws-cn:")
+    context[CONTEXT_KEY]["spryker-demo-staging"] = json.loads(settings)
+    [stack] = build_app(App(context=context, outdir=str(tmp_path)))
+    template = Template.from_stack(stack).to_json()
+    [key] = resources(template, "AWS::KMS::Key").values()
+    text = json.dumps(key["Properties"]["KeyPolicy"])
+    assert f"arn:aws-cn:iam::{ACCOUNT}:root" in text
+    assert f"arn:aws-cn:logs:cn-north-1:{ACCOUNT}:log-group:/sccos/" in text
+    assert "arn:aws:" not in json.dumps(template)
+
+
 def test_template_fits_cloudformation(template: dict[str, Any]) -> None:
     assert len(template["Resources"]) < 500 * 0.6
     assert len(json.dumps(template)) < 1_000_000 * 0.6
@@ -157,7 +273,6 @@ def test_cdk_cli_synthesizes_offline(tmp_path: Path) -> None:
         PATH=f"{Path(sys.executable).parent}:{env['PATH']}",
         AWS_EC2_METADATA_DISABLED="true",
         CDK_DISABLE_CLI_TELEMETRY="true",
-        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
     )
     done = subprocess.run(
         [
@@ -176,6 +291,10 @@ def test_cdk_cli_synthesizes_offline(tmp_path: Path) -> None:
         timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
+    # Neither jsii's end-of-life banner (Node.js is the pinned LTS) nor unconfigured flags.
+    output = done.stdout + done.stderr
+    assert "end-of-life" not in output
+    assert "not configured" not in output
     template = json.loads((tmp_path / f"{STACK}.template.json").read_text())
     names = {
         p["Properties"]["Name"] for p in resources(template, "AWS::CodePipeline::Pipeline").values()

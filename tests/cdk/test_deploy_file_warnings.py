@@ -56,7 +56,6 @@ def test_cdk_synth_strict_fails_on_deploy_file_warnings(tmp_path: Path) -> None:
         AWS_EC2_METADATA_DISABLED="true",
         CDK_DISABLE_CLI_TELEMETRY="true",
         CDK_DISABLE_VERSION_CHECK="true",
-        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
     )
 
     def synth(*extra: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -390,10 +391,32 @@ def test_a_silent_bridge_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_missing_node_asks_for_setup(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     with (
-        Authorizer() as authorizer,
-        pytest.raises(RehearsalError, match=r"Node\.js is not on PATH.*make setup"),
+        Authorizer(tmp_path) as authorizer,
+        pytest.raises(RehearsalError, match=r"Node\.js is neither in .* nor on PATH.*make setup"),
     ):
         authorizer.authorize(IamRequest(ROLE, "ecr:BatchGetImage", REPO, [PULL]))
+
+
+def test_the_bridge_runs_on_the_pinned_node_beside_the_simulator(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pinned = iam.default_node_modules() / ".bin" / "node"
+    assert pinned.exists(), "package.json pins Node.js: run `make setup`"
+    monkeypatch.setenv("PATH", str(tmp_path))  # not found on PATH: it comes from node_modules
+    with Authorizer() as authorizer:
+        authorizer.authorize(IamRequest(ROLE, "ecr:BatchGetImage", REPO, [PULL]))
+        assert authorizer.pid is not None
+        assert Path(f"/proc/{authorizer.pid}/exe").resolve() == pinned.resolve()
+
+
+def test_node_beside_the_simulator_wins_over_path(tmp_path: Path) -> None:
+    assert iam.node_executable(tmp_path) == shutil.which("node")
+    (tmp_path / ".bin").mkdir()
+    node = tmp_path / ".bin" / "node"
+    node.write_text("#!/bin/sh\n")
+    assert iam.node_executable(tmp_path) == shutil.which("node")  # not executable
+    node.chmod(0o755)
+    assert iam.node_executable(tmp_path) == str(node)
 
 
 def test_missing_package_asks_for_setup(tmp_path: Path) -> None:

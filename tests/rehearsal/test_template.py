@@ -35,7 +35,6 @@ def cdk_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env |= {
         "CDK_DISABLE_CLI_TELEMETRY": "true",
         "CDK_DISABLE_VERSION_CHECK": "true",
-        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
         "AWS_EC2_METADATA_DISABLED": "true",
     }
     app = f"PYTHONPATH={ROOT} {PYTHON} app.py"
