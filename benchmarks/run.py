@@ -18,7 +18,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -97,32 +97,41 @@ def _tree_pss(root: int) -> int:
     return total
 
 
-def timed(cmd: Sequence[str], env: dict[str, str], *, memory: bool = False) -> tuple[float, int]:
-    """Wall seconds of one whole process, and its tree's peak memory when asked."""
+def run_measured(
+    cmd: Sequence[str], env: dict[str, str], memory: Callable[[int], int] | None = None
+) -> tuple[float, int, bytes]:
+    """Wall seconds of one whole process, its tree's peak `memory` when given, and its output."""
     peak = 0
     start = time.perf_counter()
     process = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    if memory:
+    if memory is not None:
+        measure = memory
 
         def sample() -> None:
             nonlocal peak
             while process.poll() is None:
-                peak = max(peak, _tree_rss(process.pid))
+                peak = max(peak, measure(process.pid))
                 time.sleep(0.05)
 
         sampler = threading.Thread(target=sample)
         sampler.start()
     out, err = process.communicate()
     elapsed = time.perf_counter() - start
-    if memory:
+    if memory is not None:
         sampler.join()
     if process.returncode != 0:
         raise SystemExit(
             f"benchmark command failed: {' '.join(cmd)}\n{out.decode()[-3000:]}"
             f"{err.decode()[-2000:]}"
         )
+    return elapsed, peak, out
+
+
+def timed(cmd: Sequence[str], env: dict[str, str], *, memory: bool = False) -> tuple[float, int]:
+    """Wall seconds of one whole process, and its tree's peak resident memory when asked."""
+    elapsed, peak, _ = run_measured(cmd, env, _tree_rss if memory else None)
     return elapsed, peak
 
 
@@ -338,25 +347,7 @@ def section_rehearsal(work: Path) -> tuple[list[str], dict[str, float]]:
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
     timed([PY, "app.py"], synth_env(context, str(out)))
     command = [PY, "-m", "sccos_pipeline", "rehearse", str(out), "--stack", STACK]
-    peak, start = 0, time.perf_counter()
-    process = subprocess.Popen(
-        [*command, "--format", "json"], cwd=ROOT, env=ENV, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )  # fmt: skip
-
-    def sample() -> None:
-        nonlocal peak
-        while process.poll() is None:
-            peak = max(peak, _tree_pss(process.pid))
-            time.sleep(0.1)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    stdout, stderr = process.communicate()
-    whole = time.perf_counter() - start
-    sampler.join()
-    if process.returncode != 0:
-        raise SystemExit(f"rehearsal failed:\n{stderr.decode()[-2000:]}{stdout.decode()[-2000:]}")
+    whole, peak, stdout = run_measured([*command, "--format", "json"], ENV, _tree_pss)
     report = json.loads(stdout)
     steps = sum(step["duration"] for step in report["steps"])
     scenarios, _ = timed(
