@@ -44,9 +44,40 @@ def listening(port: int) -> bool:
         return False
 
 
-def assert_gone(pids: list[int], ports: dict[str, int]) -> None:
+def _listeners(port: int) -> list[str]:
+    """Command line and environment of each process listening on a loopback TCP port."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":  # LISTEN
+                inodes.add(f"socket:[{fields[9]}]")
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            links = {os.readlink(fd) for fd in (entry / "fd").iterdir()}
+            if links & inodes:
+                text = (entry / "cmdline").read_bytes() + b" " + (entry / "environ").read_bytes()
+                found.append(text.replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            continue
+    return found
+
+
+def assert_gone(pids: list[int], ports: dict[str, int], node: str = "") -> None:
+    """Nothing of the instance is left: no process, and none of its ports held by anything of
+    it (a freed port may be taken at once by another program, e.g. a parallel test's)."""
     assert [pid for pid in pids if alive(pid)] == []
-    assert {name: port for name, port in ports.items() if listening(port)} == {}
+    ours = [node, f"-port {ports.get('epmd', -1)}"] if node else []
+    held = {
+        name: owners
+        for name, port in ports.items()
+        if listening(port)
+        and (owners := [c for c in _listeners(port) if not ours or any(m in c for m in ours)])
+    }
+    assert held == {}
 
 
 @pytest.fixture(scope="module")
@@ -117,12 +148,13 @@ def test_listens_on_loopback_only_with_its_own_ports(server: RabbitMQ) -> None:
 def test_second_instance_runs_beside_and_stop_leaves_nothing(server: RabbitMQ) -> None:
     with RabbitMQ() as other:
         pids, ports, folder = other.pids(), dict(other.ports), other.folder
+        node = other.node_name.split("@")[0]
         assert other.node_name != server.node_name
         assert set(ports.values()).isdisjoint(server.ports.values())
         assert other.state()["vhosts"] == ["/"]
         assert len(pids) >= 3  # start script, Erlang VM, epmd
 
-    assert_gone(pids, ports)
+    assert_gone(pids, ports, node)
     assert folder is not None and not folder.exists()
     other.stop()  # a second stop is harmless
     assert server.request("GET", "/overview")["node"] == server.node_name
