@@ -81,7 +81,7 @@ rehearse: synth
 	  name=$${each%%:*}; want=$${each##*:}; \
 	  $(OFFLINE) $(BIN)/sccos-pipeline rehearse cdk.out --stack sccos-spryker-demo-staging \
 	    --scenario $$name > cdk.out/rehearsal-$$name.txt; got=$$?; \
-	  tail -n 1 cdk.out/rehearsal-$$name.txt; \
+	  grep -E '^[^ ].*: (Succeeded|Failed)$$' cdk.out/rehearsal-$$name.txt; \
 	  if [ $$got -ne $$want ]; then echo "rehearsal $$name: exit $$got, expected $$want" >&2; \
 	    cat cdk.out/rehearsal-$$name.txt; exit 1; fi; \
 	  echo "rehearsal $$name: exit $$got as expected (report: cdk.out/rehearsal-$$name.txt)"; \

@@ -185,6 +185,11 @@ class RabbitMQ:
         for proc in procs:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(5)
+        # A killed process lingers until the kernel has torn it down (and its sockets with
+        # it): stop returns only once nothing of the instance is left.
+        deadline = time.monotonic() + 10
+        while _family(family) and time.monotonic() < deadline:
+            time.sleep(0.02)
         self._server = self._epmd = None
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
