@@ -2,7 +2,7 @@
 
 - A hook runs from the image's environment, so it must fit one environment variable: Linux
   refuses to start a process with a single `NAME=value` longer than 128 KiB (MAX_ARG_STRLEN,
-  execve(2)); and every hook stage's buildspec must fit CodeBuild's inline limit (SCC040).
+  execve(2)) (SCC040).
 - Text that CloudFormation or CDK would interpret must not come from the deploy file (SCC041):
   a CloudFormation dynamic reference (`{{resolve:secretsmanager:...}}`, see "Get values
   stored in other services using dynamic references" in the CloudFormation User Guide) is
@@ -14,14 +14,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
-from .buildspec import buildspec_yaml
-from .findings import DeployFileError, Finding, Position
+from .findings import Finding, Position
 from .model import DeployModel
-from .stages import Stage
 from .yamlsafe import Path_, YamlDocument
 
 _INTERPRETED = re.compile(r"\{\{\s*resolve\s*:|[$#]\{Token\[", re.IGNORECASE)
@@ -31,7 +30,9 @@ MAX_VARIABLE = 128 * 1024  # bytes of one NAME=value string, terminating NUL inc
 
 
 def buildspec_findings(model: DeployModel) -> list[Finding]:
-    """What running a hook or rendering each hook stage's buildspec refuses (their sizes)."""
+    """What running a hook refuses: its size. (The buildspecs no longer hold the deploy file's
+    hooks, so a deploy file cannot push them over CodeBuild's inline limit; synth still checks
+    that limit when it renders them.)"""
     findings: list[Finding] = []
     for hook in {h.variable: h for h in model.hooks if h.position is not None}.values():
         size = len(f"{hook.variable}={hook.command}".encode()) + 1
@@ -45,17 +46,15 @@ def buildspec_findings(model: DeployModel) -> list[Finding]:
                     "move the long hook into a script in the repository and call it",
                 )
             )
-    for stage in Stage:
-        try:
-            buildspec_yaml(model, stage)
-        except DeployFileError as exc:
-            findings += exc.findings
     return findings
 
 
 def interpreted_text_findings(doc: YamlDocument) -> list[Finding]:
     """Every key or string value holding text CloudFormation or CDK would interpret."""
     findings: list[Finding] = []
+    # One C-speed pass over the whole document first: almost no file has any of it.
+    if not _INTERPRETED.search(json.dumps(doc.data, default=str)):
+        return findings
     for path, text, is_key in _strings(doc.data, ()):
         match = _INTERPRETED.search(text)
         if match is None:
