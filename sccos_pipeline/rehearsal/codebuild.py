@@ -9,7 +9,6 @@ as in CodeBuild. Environment precedence: image ENV < buildspec < project < actio
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -223,7 +222,3 @@ def artifact_files(build: Build, spec_text: str) -> list[Path]:
     for pattern in patterns:
         found += [p for p in build.source_dir.glob(str(pattern)) if p.is_file()]
     return sorted(set(found))
-
-
-def host_path() -> list[str]:
-    return [p for p in os.environ.get("PATH", "").split(":") if p]

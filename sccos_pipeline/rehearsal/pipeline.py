@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .aws import AccessDeniedError, Call
-from .calls import Access, service_arn
+from .calls import Access, Request, service_arn
 from .codebuild import BuildError, artifact_files
 
 _VARIABLE = re.compile(r"#\{([A-Za-z0-9_@.\-]+)\.([A-Za-z0-9_@.\-]+)\}")
@@ -310,8 +310,6 @@ class Execution:
 
 
 def service_arn_text(execution: Execution, cluster: str, service: str) -> str:
-    from .calls import Request  # noqa: PLC0415
-
     request = Request("ecs", "", {}, execution.template.region, execution.template.account)
     return service_arn(request, cluster, service)
 

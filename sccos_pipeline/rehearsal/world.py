@@ -11,7 +11,7 @@ import subprocess
 import tarfile
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -135,13 +135,6 @@ class SourceRepository:
         return True
 
 
-@dataclass
-class Secrets:
-    """Values the scenario gives the secrets and parameters the template reads."""
-
-    values: dict[str, str] = field(default_factory=dict)  # secret name -> JSON text
-
-
 def create_resources(aws: AwsEmulator, template: StackTemplate) -> None:
     """The stack's own resources that steps call, as `cdk deploy` creates them."""
     ecr, ssm, sns = aws.admin("ecr"), aws.admin("ssm"), aws.admin("sns")
@@ -199,20 +192,19 @@ def create_existing(
     ]
     # The broker step's variables say which secret is the admin's and which the application's.
     variables.sort(key=lambda v: not v["Name"].startswith("SCCOS_BROKER_"))
-    if True:
-        for variable in variables:
-            value, kind = variable["Value"], variable.get("Type", "PLAINTEXT")
-            if kind == "SECRETS_MANAGER":
-                arn = value.rsplit(":", 1)[0] if value.count(":") > 6 else value
-                name = secret_name(arn)
-                if name in created:
-                    continue
-                created.add(name)
-                content = _secret_content(variable["Name"], rabbit)
-                secrets.create_secret(Name=name, SecretString=json.dumps(content))
-            elif kind == "PARAMETER_STORE" and value not in created:
-                created.add(value)
-                ssm.put_parameter(Name=value, Value="rehearsal-value", Type="SecureString")
+    for variable in variables:
+        value, kind = variable["Value"], variable.get("Type", "PLAINTEXT")
+        if kind == "SECRETS_MANAGER":
+            arn = value.rsplit(":", 1)[0] if value.count(":") > 6 else value
+            name = secret_name(arn)
+            if name in created:
+                continue
+            created.add(name)
+            content = _secret_content(variable["Name"], rabbit)
+            secrets.create_secret(Name=name, SecretString=json.dumps(content))
+        elif kind == "PARAMETER_STORE" and value not in created:
+            created.add(value)
+            ssm.put_parameter(Name=value, Value="rehearsal-value", Type="SecureString")
 
 
 def _secret_content(variable: str, rabbit: RabbitMQ) -> dict[str, str]:
