@@ -16,6 +16,7 @@ import pytest
 
 from sccos_pipeline.rehearsal.pipeline import Execution
 from sccos_pipeline.rehearsal.rabbitmq import RabbitMQ
+from sccos_pipeline.rehearsal.scenario import load_scenario, play
 from sccos_pipeline.rehearsal.session import Rehearsal
 from tests.rehearsal.conftest import EXAMPLE_STACK, needs_rabbitmq
 
@@ -47,7 +48,7 @@ def tools(rehearsal: Rehearsal, since: int = 0) -> list[tuple[str, str, str]]:
 
 def test_first_deployment_of_the_example(rehearsal: Rehearsal) -> None:
     commit = rehearsal.source.head()
-    execution = rehearsal.start("normal").run()
+    [execution] = play(rehearsal, load_scenario(None))  # the default: first-deployment
     assert execution.status == "Succeeded", [s.message for s in execution.steps if s.message]
     state = rehearsal.state()
     assert state["ssm"] == {
@@ -165,8 +166,7 @@ def test_a_failing_install_changes_nothing_and_a_retry_runs_that_commits_image(
 
 def test_a_lost_image_push_fails_the_build_before_any_hook(rehearsal: Rehearsal) -> None:
     commit = rehearsal.source.head()
-    rehearsal.set_knobs(lose_push=["spryker-demo-staging-yves_eu"])
-    execution = rehearsal.start().run()
+    [execution] = play(rehearsal, load_scenario("lost-push"))  # the built-in loses yves_eu
     assert execution.status == "Failed"
     assert [s.stage for s in execution.steps][-1] == "Build_and_Prepare"
     assert f"docker/sdk export did not push: spryker-demo-staging-yves_eu:{commit}" in (
@@ -178,13 +178,17 @@ def test_a_lost_image_push_fails_the_build_before_any_hook(rehearsal: Rehearsal)
 
 def test_pipelines_started_together_one_gives_way(rehearsal: Rehearsal) -> None:
     commit = rehearsal.source.head()
-    normal = rehearsal.start("normal")
-    destructive = rehearsal.start("destructive")  # started later: must give way
-    assert destructive.run().status == "Failed"
+    # The built-in starts normal, then destructive at once; the later one must give way.
+    destructive, normal = play(rehearsal, load_scenario("together"))
+    assert (destructive.name, normal.name) == (
+        "spryker-demo-staging-destructive-deploy",
+        "spryker-demo-staging-normal-deploy",
+    )
+    assert destructive.status == "Failed"
     assert "spryker-demo-staging-normal-deploy started earlier and still runs" in (
         step(destructive, "Build_and_Prepare").message
     )
-    assert normal.run().status == "Succeeded"
+    assert normal.status == "Succeeded"
     state = rehearsal.state()
     assert state["ecr"]["spryker-demo-staging-boffice_eu"]["sccos-deployed"] == commit
     assert state["ssm"]["/spryker-demo-staging/pipeline/last_deployed_version"] == commit
@@ -316,24 +320,14 @@ def test_a_short_service_arn_in_the_deny_blocks_the_environments_own_services(
 @pytest.mark.parametrize(
     ("name", "outcomes"),
     [
-        ("first-deployment", [("spryker-demo-staging-normal-deploy", "Succeeded")]),
+        # first-deployment, lost-push and together are played in detail above.
         ("redeploy", [("spryker-demo-staging-normal-deploy", "Succeeded")] * 2),
         ("destructive", [("spryker-demo-staging-destructive-deploy", "Succeeded")]),
         ("failing-install", [("spryker-demo-staging-normal-deploy", "Succeeded")]),  # retried
-        ("lost-push", [("spryker-demo-staging-normal-deploy", "Failed")]),
-        (
-            "together",
-            [
-                ("spryker-demo-staging-destructive-deploy", "Failed"),
-                ("spryker-demo-staging-normal-deploy", "Succeeded"),
-            ],
-        ),
     ],
 )
 def test_built_in_scenarios_end_as_documented(
     rehearsal: Rehearsal, name: str, outcomes: list[tuple[str, str]]
 ) -> None:
-    from sccos_pipeline.rehearsal.scenario import load_scenario, play
-
     executions = play(rehearsal, load_scenario(name))
     assert [(e.name, e.status) for e in executions] == outcomes
