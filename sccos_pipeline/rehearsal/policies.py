@@ -77,6 +77,10 @@ class PolicyReader:
             if arn == stack.get_att(repository, "Arn"):
                 policy = stack.property_value(repository, "RepositoryPolicyText")
                 return policy
+        for role in stack.resources("AWS::IAM::Role"):  # a role's trust is its resource policy
+            if arn == stack.get_att(role, "Arn"):
+                policy = stack.property_value(role, "AssumeRolePolicyDocument")
+                return policy
         return None
 
     def _only(self, type_: str, prop: str, target: str, value: str) -> dict[str, Any] | None:

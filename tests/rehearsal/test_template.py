@@ -232,3 +232,34 @@ def test_environment_agnostic_stack_is_refused(cdk_out: Path, tmp_path: Path) ->
     (out / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(RehearsalError, match=r"environment-agnostic.*set both for it in cdk.json"):
         load_stack(out, STACK)
+
+
+def test_a_role_s_trust_policy_decides_who_may_assume_it(stack: StackTemplate) -> None:
+    """The action role's trust is its resource policy: its pipelines' roles may assume it,
+    a build role may not, even when its own policies would allow sts:AssumeRole."""
+    from sccos_pipeline.rehearsal.iam import Authorizer, IamRequest
+
+    action_role = stack.get_att(ACTION_ROLE, "Arn")
+    assert stack.resource_policy(action_role) == stack.trust_policy(ACTION_ROLE)
+    anything = [
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
+        }
+    ]
+    callers = {
+        "EnvironmentNormalPipelineRoleDC5A1F6D": "Allowed",
+        "EnvironmentSupportBuildRole36F85E2F": "ImplicitlyDenied",
+    }
+    with Authorizer() as authorizer:
+        for caller, expected in callers.items():
+            decision = authorizer.authorize(
+                IamRequest(
+                    principal=stack.get_att(caller, "Arn"),
+                    action="sts:AssumeRole",
+                    resource=action_role,
+                    identity_policies=anything,
+                    resource_policy=stack.resource_policy(action_role),
+                )
+            )
+            assert decision.result == expected, caller
