@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+import sys
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -194,7 +195,7 @@ class Rehearsal:
                 "CODEBUILD_BUILD_ID": f"{project_name}:rehearsal",
                 **self.aws.cli_environment(role, step),
             },
-            path=[str(self.bin), str(Path(__import__("sys").executable).parent)],
+            path=[str(self.bin), str(Path(sys.executable).parent)],  # stand-ins, then the CLI
             rewrite=rewrite,
         )
         return build, project["Source"]["BuildSpec"], role

@@ -90,14 +90,16 @@ class SourceRepository:
             ["git", "-C", str(source), "rev-parse", "--show-toplevel"],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
-        if inside.returncode == 0 and Path(inside.stdout.strip()).resolve() == source.resolve():
+        clone = inside.returncode == 0 and Path(inside.stdout.strip()).resolve() == source.resolve()
+        if clone:
             _git(workdir, "clone", "--quiet", "--no-hardlinks", str(source), str(self.path))
         else:
             shutil.copytree(source, self.path, ignore=shutil.ignore_patterns(".git"))
             _git(self.path, "init", "--quiet", "--initial-branch", "main")
-            self.commit("snapshot of " + str(source))
         _git(self.path, "config", "user.email", "rehearsal@sccos-pipeline.invalid")
         _git(self.path, "config", "user.name", "sccos-pipeline rehearsal")
+        if not clone:
+            self.commit("snapshot of " + str(source))
 
     def commit(self, message: str, files: Mapping[str, str | None] | None = None) -> str:
         for name, content in (files or {}).items():
@@ -107,10 +109,8 @@ class SourceRepository:
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(content, encoding="utf-8")
-        _git(self.path, "-c", "user.email=r@sccos.invalid", "-c", "user.name=rehearsal", "add",
-             "-A")  # fmt: skip
-        _git(self.path, "-c", "user.email=r@sccos.invalid", "-c", "user.name=rehearsal", "commit",
-             "--quiet", "--allow-empty", "-m", message)  # fmt: skip
+        _git(self.path, "add", "-A")
+        _git(self.path, "commit", "--quiet", "--allow-empty", "-m", message)
         return self.head()
 
     def head(self) -> str:
