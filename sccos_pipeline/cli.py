@@ -23,8 +23,10 @@ from .command.sources import PATTERNS, SKIPPED, deploy_files
 from .core.buildspec import buildspec_yaml
 from .core.findings import CODES, DeployFileError, Finding, Severity
 from .core.loader import Base, load_deploy_file, validate_deploy_file
-from .core.plan import build_plan, plan_mermaid, plan_text
-from .core.stages import PipelineType, Stage
+from .core.environment import PLANNED, build_environment_plan
+from .core.plan import PlanOptions
+from .core.render import plan_json, plan_mermaid, plan_text
+from .core.stages import PipelineKind, PipelineType, Stage
 from .rehearsal import command as rehearse
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -175,7 +177,15 @@ def _buildspec(args: argparse.Namespace) -> int:
 def _plan_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("file", metavar="FILE", help="the deploy file")
     sub.add_argument(
-        "--pipeline", choices=[t.value for t in PipelineType], help="one pipeline; default: both"
+        "--pipeline",
+        action="append",
+        choices=[k.value for k in PLANNED],
+        help="a pipeline to show (repeatable); default: every one",
+    )
+    sub.add_argument(
+        "--production",
+        action="store_true",
+        help="plan a production environment: NORMAL does not start on push, no DESTRUCTIVE",
     )
     sub.add_argument(
         "--format",
@@ -188,13 +198,15 @@ def _plan_arguments(sub: argparse.ArgumentParser) -> None:
 
 def _plan(args: argparse.Namespace) -> int:
     model = load_deploy_file(args.file, project=args.project, project_root=args.project_root)
-    types = [PipelineType(args.pipeline)] if args.pipeline else list(PipelineType)
-    plans = [build_plan(model, t) for t in types]
-    if args.format == "json":
-        text = json.dumps([p.to_json() for p in plans], indent=2) + "\n"
-    else:
-        render = plan_mermaid if args.format == "mermaid" else plan_text
-        text = "\n".join(render(p) for p in plans)
+    kinds = args.pipeline or [k.value for k in PLANNED]
+    if args.production and not args.pipeline:
+        kinds = [k for k in kinds if k != PipelineKind.DESTRUCTIVE]
+    options = PlanOptions(
+        pipelines=tuple(PipelineKind(k) for k in kinds), production=args.production
+    )
+    plan = build_environment_plan(model, options)
+    render = {"json": plan_json, "mermaid": plan_mermaid, "text": plan_text}[args.format]
+    text = render(plan)
     sys.stdout.write(text)  # rendered whole before anything is written
     return EXIT_OK
 
@@ -224,10 +236,13 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "plan",
-        "print the steps of the pipelines",
-        "Print the steps of the normal and destructive pipelines and what each runs; nothing on "
-        "stdout unless the file is valid.",
-        "  sccos-pipeline plan deploy.shop-prod.yml --pipeline normal --format mermaid",
+        "print the environment's pipelines and their steps",
+        "Print the plan of the environment: every pipeline (NORMAL and DESTRUCTIVE deployments, "
+        "Build, maintenance, scheduler rollout, ECS-updater), its stages, and the CodeBuild "
+        "project each runs; JSON adds each project's buildspec and permissions. The constructs "
+        "build exactly this plan. Nothing on stdout unless the file is valid.",
+        "  sccos-pipeline plan deploy.shop-prod.yml --production\n"
+        "  sccos-pipeline plan deploy.shop-staging.yml --pipeline normal --format mermaid",
         _plan_arguments,
         _plan,
     ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..core import naming
 from ..core.loader import validate_deploy_file
-from ..core.plan import image_names
+from ..core.images import image_names
 from .schema import key_path, shown
 from .settings import EnvironmentSettings, SettingsError
 

@@ -1,8 +1,8 @@
 """The CDK shell: constructs that translate the core's model into AWS resources."""
 
 from .environment import SprykerEnvironment
-from .pipeline import PipelineProjects, SprykerPipeline
-from .projects import SprykerHookProjects
+from .pipeline import SprykerPipeline
+from .projects import ProjectContext, project_from_plan
 from .props import (
     DEFAULT_HOOK_SETTINGS,
     BrokerSettings,
@@ -15,7 +15,6 @@ from .props import (
     SecretSource,
     ServiceTarget,
 )
-from .support import SupportProjects
 
 __all__ = [
     "DEFAULT_HOOK_SETTINGS",
@@ -23,14 +22,13 @@ __all__ = [
     "CodeCommitSource",
     "CodeStarConnectionSource",
     "HookProjectSettings",
-    "PipelineProjects",
+    "ProjectContext",
     "PipelineSource",
     "PropsError",
     "S3Source",
     "SecretSource",
     "ServiceTarget",
     "SprykerEnvironment",
-    "SprykerHookProjects",
     "SprykerPipeline",
-    "SupportProjects",
+    "project_from_plan",
 ]

@@ -15,7 +15,7 @@ from ..core.checks import looks_secret
 from ..core.findings import DeployFileError, Severity
 from ..core.loader import validate_deploy_file
 from ..core.model import DeployModel
-from ..core.plan import image_names, service_names
+from ..core.images import image_names, service_names
 from ..core.stages import HOOK_VARIABLES, PipelineType, Stage
 from . import props as p
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
@@ -20,19 +21,35 @@ from constructs import Construct
 
 from ..core import naming
 from ..core.buildspec import DEFAULT_APP_DIR
+from ..core.environment import PLANNED, build_environment_plan
+from ..core.images import hook_image_name, image_names
 from ..core.model import DeployModel
-from ..core.plan import hook_image_name, image_names
-from ..core.stages import PipelineType, Stage
+from ..core.plan import (
+    DOCKER_SDK_REF,
+    DOCKER_SDK_REPOSITORY,
+    EnvironmentPlan,
+    HookSize,
+    PlanOptions,
+)
+from ..core.stages import PipelineKind, PipelineType, Stage
 from . import props as p
 from .checks import load_deploy_file_with_warnings, validate_environment_props
 from .metadata import describe_for_rehearsal, long_service_arn
 from .nag import ReviewedWildcards
-from .pipeline import PipelineProjects, SprykerPipeline
-from .privilege import limit_ecs_deploy_grants
-from .projects import SprykerHookProjects
-from .support import DOCKER_SDK_REF, SupportProjects
+from .pipeline import SprykerPipeline
+from .privilege import limit_ecs_deploy_grants, task_role_arns
+from .projects import COMPUTE_NAME, ProjectContext, project_from_plan
 
-PIPELINE_IDS = {PipelineType.NORMAL: "Normal", PipelineType.DESTRUCTIVE: "Destructive"}
+# Construct ids are a public contract: changing one replaces the pipeline.
+PIPELINE_IDS = {
+    PipelineKind.NORMAL: "Normal",
+    PipelineKind.DESTRUCTIVE: "Destructive",
+    PipelineKind.BUILD: "Build",
+    PipelineKind.MAINTENANCE_ENABLE: "MaintenanceEnable",
+    PipelineKind.MAINTENANCE_DISABLE: "MaintenanceDisable",
+    PipelineKind.ROLLOUT_SCHEDULER: "RolloutScheduler",
+    PipelineKind.ECS_UPDATER: "EcsUpdater",
+}
 
 
 class SprykerEnvironment(Construct):
@@ -61,7 +78,8 @@ class SprykerEnvironment(Construct):
         production: bool = False,
         allow_destructive_in_production: bool = False,
         destructive_on_push: bool = False,
-        pipelines: Sequence[PipelineType] = (PipelineType.NORMAL, PipelineType.DESTRUCTIVE),
+        pipelines: Sequence[PipelineKind | PipelineType] = PLANNED,
+        deploy_on_push: bool | None = None,
         subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
         hook_settings: Mapping[Stage, p.HookProjectSettings] | None = None,
@@ -75,7 +93,7 @@ class SprykerEnvironment(Construct):
         approval_topic: sns.ITopic | None = None,
         approval_emails: Sequence[str] = (),
         execution_mode: codepipeline.ExecutionMode = codepipeline.ExecutionMode.QUEUED,
-        docker_sdk_repository: str = "https://github.com/spryker/docker-sdk.git",
+        docker_sdk_repository: str = DOCKER_SDK_REPOSITORY,
         docker_sdk_ref: str = DOCKER_SDK_REF,
         app_dir: str = DEFAULT_APP_DIR,
     ) -> None:
@@ -97,7 +115,11 @@ class SprykerEnvironment(Construct):
             a destructive pipeline is refused).
         :param destructive_on_push: the destructive pipeline starts on push too. Default:
             False, by hand only; refused in production.
-        :param pipelines: which pipelines to create. Default: normal and destructive.
+        :param pipelines: which pipelines to create. Default: every one this version plans
+            (NORMAL, DESTRUCTIVE and the companions).
+        :param deploy_on_push: NORMAL starts on push and deploys the pushed commit, setting
+            desired_version. Default: True, but False in production (deploy desired_version by
+            hand).
         :param subnets: subnets of the hook and broker projects. Default: private with egress.
         :param security_groups: of the hook and broker projects. Default: one created, shared
             by them, all outbound allowed (exposed as `security_group`).
@@ -168,6 +190,7 @@ class SprykerEnvironment(Construct):
                 "subscribe to approval_topic.",
             )
         # Each pipeline's own role; the action role trusts these, not the whole account.
+        self_kinds = [k for k in PLANNED if k in {PipelineKind(t.value) for t in pipelines}]
         pipeline_roles = {
             t: iam.Role(
                 self,
@@ -175,7 +198,7 @@ class SprykerEnvironment(Construct):
                 assumed_by=iam.ServicePrincipal("codepipeline.amazonaws.com"),
                 description=f"CodePipeline {naming.pipeline(model.project, t)}",
             )
-            for t in pipelines
+            for t in self_kinds
         }
         self.action_role = iam.Role(
             self,
@@ -193,79 +216,80 @@ class SprykerEnvironment(Construct):
                 allow_all_outbound=True,  # hooks reach database, broker, search, key-value store
             )
             security_groups = [self.security_group]
+        self.plan: EnvironmentPlan = build_environment_plan(
+            model,
+            PlanOptions(
+                pipelines=tuple(PipelineKind(k.value) for k in pipelines),
+                production=production,
+                trigger_on_push=source.trigger_on_push,
+                deploy_on_push=deploy_on_push,
+                destructive_on_push=destructive_on_push,
+                deploy_file_in_repository=deploy_file_in_repository or Path(deploy_file).name,
+                containers={k: t.container_name for k, t in services.items()},
+                services={k: long_service_arn(t.service)[0] for k, t in services.items()},
+                hook_sizes={
+                    stage: HookSize(COMPUTE_NAME[s.compute_type], s.timeout_minutes, s.privileged)
+                    for stage, s in (hook_settings or {}).items()
+                },
+                hook_variables=dict(zed_environment or {}),
+                pre_deployment_commands=tuple(pre_deployment_commands),
+                post_deployment_commands=tuple(post_deployment_commands),
+                app_dir=app_dir,
+                docker_sdk_repository=docker_sdk_repository,
+                docker_sdk_ref=docker_sdk_ref,
+            ),
+        )
+        service_arns = {key: long_service_arn(target.service) for key, target in services.items()}
+        self._services = services
         hook_repository = self.repositories[hook_image_name(model)]
-        self.hook_projects = SprykerHookProjects(
-            self,
-            "Hooks",
-            model=model,
-            repository=hook_repository,
+        context = ProjectContext(
+            project=model.project,
             key=self.encryption_key,
             vpc=vpc,
+            hook_repository=hook_repository,
+            account=Stack.of(self).account,
+            broker=broker,
+            resources=self._resources(model, service_arns),
             subnets=subnets,
             security_groups=security_groups,
-            settings=hook_settings,
-            zed_environment=zed_environment,
-            secrets=secrets,
-            app_dir=app_dir,
+            hook_secrets=secrets or {},
         )
+        hooks_scope, support_scope = Construct(self, "Hooks"), Construct(self, "Support")
+        #: every CodeBuild project of the plan, by its key (a construct id)
+        self.projects: dict[str, codebuild.PipelineProject] = {
+            planned.key: project_from_plan(
+                hooks_scope if planned.hook else support_scope, planned, context
+            )
+            for planned in self.plan.used_projects()
+        }
+        #: the three hook projects, by stage
+        self.hook_projects = {
+            Stage(planned.hook): self.projects[planned.key]
+            for planned in self.plan.used_projects()
+            if planned.hook
+        }
         if any(s.privileged for s in (hook_settings or {}).values()):
             Annotations.of(self).add_warning_v2(
                 "sccos-pipeline:privileged-hook",
                 "A hook project runs privileged (Docker-in-Docker); give it only to hooks that "
                 "run containers.",
             )
-        names = {t: naming.pipeline(model.project, t) for t in pipelines}
-        service_arns = {key: long_service_arn(target.service) for key, target in services.items()}
-        self.support = SupportProjects(
-            self,
-            "Support",
-            model=model,
-            key=self.encryption_key,
-            vpc=vpc,
-            subnets=subnets,
-            security_groups=security_groups,
-            broker=broker,
-            repositories=self.repositories,
-            hook_repository=hook_repository,
-            parameters=self.parameters,
-            deploy_file=deploy_file_in_repository or Path(deploy_file).name,
-            containers={key: services[key].container_name for key in services},
-            pipeline_names=list(names.values()),
-            service_arns=service_arns,
-            pre_deployment_commands=pre_deployment_commands,
-            post_deployment_commands=post_deployment_commands,
-            docker_sdk_repository=docker_sdk_repository,
-            docker_sdk_ref=docker_sdk_ref,
-        )
-        projects = PipelineProjects(
-            hooks=self.hook_projects.projects,
-            build=self.support.build,
-            broker=self.support.broker,
-            versions=self.support.versions,
-            record_deployed=self.support.record_deployed,
-            pre_deployment=self.support.pre_deployment,
-            post_deployment=self.support.post_deployment,
-        )
-        self.pipelines: dict[PipelineType, SprykerPipeline] = {}
-        for pipeline_type in pipelines:
-            others = [n for t, n in names.items() if t is not pipeline_type]
-            self.pipelines[pipeline_type] = SprykerPipeline(
+        self.pipelines: dict[PipelineKind, SprykerPipeline] = {}
+        for planned_pipeline in self.plan.pipelines:
+            self.pipelines[planned_pipeline.kind] = SprykerPipeline(
                 self,
-                PIPELINE_IDS[pipeline_type],
-                model=model,
-                pipeline_type=pipeline_type,
+                PIPELINE_IDS[planned_pipeline.kind],
+                plan=planned_pipeline,
                 source=source,
-                projects=projects,
+                projects=self.projects,
                 services=services,
                 artifact_bucket=self.artifact_bucket,
                 action_role=self.action_role,
-                role=pipeline_roles[pipeline_type],
+                role=pipeline_roles[planned_pipeline.kind],
                 approval_topic=self.approval_topic,
+                execution_mode=execution_mode,
                 production=production,
                 allow_destructive_in_production=allow_destructive_in_production,
-                destructive_on_push=destructive_on_push,
-                execution_mode=execution_mode,
-                other_pipeline_name=others[0] if others else None,
             )
 
         # CDK's ECS deploy action allows ecs:UpdateService on "*"; only our services may change.
@@ -285,6 +309,7 @@ class SprykerEnvironment(Construct):
             services=services,
             broker=broker,
             app_dir=app_dir,
+            plan=self.plan,
         )
         limit_ecs_deploy_grants(self.action_role, services)
         if encryption_key is None:  # created here: its key policy is ours
@@ -296,13 +321,50 @@ class SprykerEnvironment(Construct):
             )
         )
 
+    def _resources(
+        self, model: DeployModel, service_arns: Mapping[str, tuple[str, str]]
+    ) -> dict[str, list[str]]:
+        """What the `on` references of the plan's permissions mean here (core.plan.Permission)."""
+        stack = Stack.of(self)
+        resources: dict[str, list[str]] = {
+            "*": ["*"],
+            "repositories": [r.repository_arn for r in self.repositories.values()],
+            "services": [arn for _, arn in service_arns.values()],
+            "variable-tree": [
+                stack.format_arn(
+                    service="ssm",
+                    resource="parameter",
+                    resource_name=f"{naming.variable_tree(model.project).strip('/')}/*",
+                )
+            ],
+            "task-roles": task_role_arns(self._services),
+        }
+        resources.update(
+            {f"repository:{k}": [r.repository_arn] for k, r in self.repositories.items()}
+        )
+        resources.update({f"service:{k}": [arn] for k, (_, arn) in service_arns.items()})
+        resources.update(
+            {f"parameter:{k}": [prm.parameter_arn] for k, prm in self.parameters.items()}
+        )
+        resources.update(
+            {
+                f"pipeline:{kind.value}": [
+                    stack.format_arn(
+                        service="codepipeline", resource=naming.pipeline(model.project, kind)
+                    )
+                ]
+                for kind in PipelineKind
+            }
+        )
+        return resources
+
     @property
     def normal_pipeline(self) -> SprykerPipeline | None:
-        return self.pipelines.get(PipelineType.NORMAL)
+        return self.pipelines.get(PipelineKind.NORMAL)
 
     @property
     def destructive_pipeline(self) -> SprykerPipeline | None:
-        return self.pipelines.get(PipelineType.DESTRUCTIVE)
+        return self.pipelines.get(PipelineKind.DESTRUCTIVE)
 
     def _key(self, model: DeployModel) -> kms.Key:
         return kms.Key(

@@ -11,6 +11,7 @@ from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_ecs as ecs
 
 from ..core.naming import REHEARSAL_METADATA
+from ..core.plan import EnvironmentPlan
 from . import props as p
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ def describe_for_rehearsal(
     services: Mapping[str, p.ServiceTarget],
     broker: p.BrokerSettings,
     app_dir: str,
+    plan: EnvironmentPlan,
 ) -> None:
     """What `sccos-pipeline rehearse` needs beyond the template, in the cloud assembly's
     metadata (never in the template): where the deploy file is, and the existing parts."""
@@ -47,6 +49,8 @@ def describe_for_rehearsal(
             "deployFile": str(Path(deploy_file).resolve()),
             "deployFileInRepository": in_repository or Path(deploy_file).name,
             "appDir": app_dir,
+            "pipelines": {p.kind.value: p.name for p in plan.pipelines},
+            "plan": plan.to_json(buildspecs=False),
             "brokerApiUrl": broker.api_url,
             "services": {
                 key: {

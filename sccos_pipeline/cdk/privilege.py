@@ -27,6 +27,20 @@ def task_definitions(services: Mapping[str, p.ServiceTarget]) -> list[ecs.TaskDe
     return [d for d in found if d is not None] if all(found) else None
 
 
+def task_role_arns(services: Mapping[str, p.ServiceTarget]) -> list[str]:
+    """The services' task and execution roles when every one is known; else every role of the
+    account, the most IAM lets us say (and iam:PassedToService keeps it to ECS tasks)."""
+    definitions = task_definitions(services)
+    if definitions is None:
+        return [
+            Stack.of(next(iter(services.values())).service).format_arn(
+                service="iam", region="", resource="role", resource_name="*"
+            )
+        ]
+    pairs = [(d.task_role, d.execution_role) for d in definitions]
+    return list(dict.fromkeys(r.role_arn for pair in pairs for r in pair if r is not None))
+
+
 def limit_ecs_deploy_grants(role: iam.IRole, services: Mapping[str, p.ServiceTarget]) -> None:
     stack = Stack.of(role)
     definitions = task_definitions(services)
@@ -38,12 +52,10 @@ def limit_ecs_deploy_grants(role: iam.IRole, services: Mapping[str, p.ServiceTar
             conditions=ECS_TASKS_ONLY,
         )
     )
-    if definitions is None:  # roles of this account, the most IAM lets us say
-        roles = [stack.format_arn(service="iam", region="", resource="role", resource_name="*")]
+    roles = task_role_arns(services)
+    if definitions is None:
         families = ["*"]
     else:
-        pairs = [(d.task_role, d.execution_role) for d in definitions]
-        roles = list(dict.fromkeys(r.role_arn for pair in pairs for r in pair if r is not None))
         families = list(dict.fromkeys(f"{d.family}:*" for d in definitions))
     role.add_to_principal_policy(
         iam.PolicyStatement(effect=iam.Effect.DENY, actions=["iam:PassRole"], not_resources=roles)

@@ -1,8 +1,10 @@
-"""CodeBuild projects: the three hook stages and the support steps around them."""
+"""CodeBuild projects from the plan: each PlanProject becomes one encrypted PipelineProject,
+its permissions become statements on its role, naming resources of the environment."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
@@ -12,26 +14,27 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from ..core import naming
-from ..core.buildspec import DEFAULT_APP_DIR, buildspec_yaml, render_buildspec
-from ..core.model import DeployModel
-from ..core.stages import STAGE_IMAGE, Stage, StageImage
+from ..core.plan import HOOK_IMAGE, Permission, PlanProject
 from . import props as p
 
 STANDARD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
-# Which mutable tag each stage's image is (core.support explains how the pipeline moves them).
-STAGE_TAG = {
-    StageImage.RUNNING: naming.IMAGE_TAG_DEPLOYED,
-    StageImage.BUILT: naming.IMAGE_TAG_DESIRED,
-    StageImage.ACTIVE: naming.IMAGE_TAG_DEPLOYED,
+PRIVATE = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+# The plan speaks CodeBuild's API values.
+COMPUTE = {
+    "BUILD_GENERAL1_SMALL": codebuild.ComputeType.SMALL,
+    "BUILD_GENERAL1_MEDIUM": codebuild.ComputeType.MEDIUM,
+    "BUILD_GENERAL1_LARGE": codebuild.ComputeType.LARGE,
+    "BUILD_GENERAL1_XLARGE": codebuild.ComputeType.X_LARGE,
+    "BUILD_GENERAL1_2XLARGE": codebuild.ComputeType.X2_LARGE,
 }
-# Construct ids are a public contract: changing one replaces the resource.
-HOOK_IDS = {
-    Stage.PRE_DEPLOY: "PreDeploy",
-    Stage.INSTALL: "Install",
-    Stage.POST_DEPLOY: "PostDeploy",
+COMPUTE_NAME = {member: name for name, member in COMPUTE.items()}
+_CACHE = {
+    "LOCAL_DOCKER_LAYER_CACHE": codebuild.LocalCacheMode.DOCKER_LAYER,
+    "LOCAL_SOURCE_CACHE": codebuild.LocalCacheMode.SOURCE,
 }
 
 
@@ -106,86 +109,91 @@ def secret_variable(source: p.SecretSource) -> codebuild.BuildEnvironmentVariabl
     )
 
 
-class SprykerHookProjects(Construct):
-    """`Run_pre-deploy_for_<project>`, `Run_install_for_<project>`, `Run_post-deploy_for_<project>`.
+@dataclass
+class ProjectContext:
+    """What the plan's projects refer to: the environment's resources and settings."""
 
-    Each runs its generated buildspec on the back-office (Zed) image of `repository`, tagged per
-    stage (pre- and post-deploy: `sccos-deployed`, install: `sccos-desired`), inside the VPC.
-    One install project serves both pipelines: each pipeline's action sets SPRYKER_PIPELINE_TYPE.
+    project: str
+    key: kms.IKey
+    vpc: ec2.IVpc
+    hook_repository: ecr.IRepository
+    account: str
+    broker: p.BrokerSettings
+    #: permission `on` reference (see core.plan.Permission) to the ARNs it means
+    resources: Mapping[str, Sequence[str]]
+    subnets: ec2.SubnetSelection | None = None
+    security_groups: Sequence[ec2.ISecurityGroup] | None = None
+    #: secret variables of the hook projects (settings); the plan carries only plain ones
+    hook_secrets: Mapping[str, p.SecretSource] = field(default_factory=dict)
 
-    Attributes: `projects` (stage to project).
-    """
+    def secret(self, reference: str) -> secretsmanager.ISecret:
+        return {
+            "broker-admin": self.broker.admin_secret,
+            "broker-application": self.broker.application_secret,
+        }[reference]
 
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        model: DeployModel,
-        repository: ecr.IRepository,
-        key: kms.IKey,
-        vpc: ec2.IVpc,
-        subnets: ec2.SubnetSelection | None = None,
-        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
-        settings: Mapping[Stage, p.HookProjectSettings] | None = None,
-        zed_environment: Mapping[str, str] | None = None,
-        secrets: Mapping[str, p.SecretSource] | None = None,
-        app_dir: str = DEFAULT_APP_DIR,
-    ) -> None:
-        """
-        :param settings: per stage; default DEFAULT_HOOK_SETTINGS (Spryker's sizes).
-        :param subnets: default: the VPC's private subnets.
-        :param security_groups: default: one created for the hooks, all outbound allowed.
-        :param zed_environment: plain back-office variables. Default: none.
-        :param secrets: secret variables from SSM or Secrets Manager. Default: none.
-        :param app_dir: where the application lives in the image. Default: /data.
-        """
-        super().__init__(scope, construct_id)
-        sizes = {**p.DEFAULT_HOOK_SETTINGS, **(settings or {})}
-        variables = {"SPRYKER_PROJECT_NAME": plain(model.project)}
-        variables.update({k: plain(v) for k, v in (zed_environment or {}).items()})
-        variables.update({k: secret_variable(s) for k, s in (secrets or {}).items()})
-        self.projects: dict[Stage, codebuild.PipelineProject] = {}
-        for stage in Stage:
-            size = sizes[stage]
-            buildspec_yaml(model, stage, app_dir=app_dir)  # refuses one over CodeBuild's limit
-            image = codebuild.LinuxBuildImage.from_ecr_repository(
-                repository, STAGE_TAG[STAGE_IMAGE[stage]]
+
+def project_from_plan(
+    scope: Construct, planned: PlanProject, context: ProjectContext
+) -> codebuild.PipelineProject:
+    variables: dict[str, codebuild.BuildEnvironmentVariable] = {}
+    for variable in planned.variables:
+        if variable.kind == "secret":
+            setting, _, json_key = variable.value.partition(":")
+            variables[variable.name] = codebuild.BuildEnvironmentVariable(
+                value=f"{context.secret(setting).secret_arn}:{json_key}",
+                type=codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER,
             )
-            self.projects[stage] = encrypted_project(
-                self,
-                HOOK_IDS[stage],
-                name=naming.hook_project(stage, model.project),
-                project=model.project,
-                description=f"SCCOS {stage.value} hook of {model.project}",
-                buildspec=render_buildspec(model, stage, app_dir=app_dir),
-                key=key,
-                build_image=image,
-                compute_type=size.compute_type,
-                timeout_minutes=size.timeout_minutes,
-                privileged=size.privileged,
-                variables=variables,
-                vpc=vpc,
-                subnets=subnets
-                or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
-                security_groups=security_groups,
-                cache=codebuild.Cache.local(codebuild.LocalCacheMode.SOURCE),
+        else:
+            value = variable.value.replace("{account}", context.account)
+            value = value.replace("{broker.api}", context.broker.api_url)
+            variables[variable.name] = plain(value)
+    image: codebuild.IBuildImage = STANDARD_IMAGE
+    if planned.image.startswith(HOOK_IMAGE):
+        image = codebuild.LinuxBuildImage.from_ecr_repository(
+            context.hook_repository, planned.image.removeprefix(HOOK_IMAGE)
+        )
+    if planned.hook:
+        variables.update({k: secret_variable(s) for k, s in context.hook_secrets.items()})
+    project = encrypted_project(
+        scope,
+        planned.key,
+        name=planned.name,
+        project=context.project,
+        description=f"SCCOS {planned.name}: {planned.runs}"[:255],
+        buildspec=planned.buildspec,
+        key=context.key,
+        build_image=image,
+        compute_type=COMPUTE[planned.compute],
+        timeout_minutes=planned.timeout_minutes,
+        privileged=planned.privileged,
+        variables=variables,
+        vpc=context.vpc if planned.in_vpc else None,
+        subnets=(context.subnets or PRIVATE) if planned.in_vpc else None,
+        security_groups=context.security_groups if planned.in_vpc else None,
+        cache=codebuild.Cache.local(*(_CACHE[c] for c in planned.cache)) if planned.cache else None,
+    )
+    for permission in planned.permissions:
+        grant(project, permission, context.resources)
+    if planned.image.startswith(HOOK_IMAGE):
+        Validations.of(project).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-CB5",
+                reason="SCCOS hooks must run on the shop's own back-office (Zed) image",
             )
-            Validations.of(self.projects[stage]).acknowledge(
-                Acknowledgment(
-                    id="AwsSolutions-CB5",
-                    reason="SCCOS hooks must run on the shop's own back-office (Zed) image",
-                )
-            )
+        )
+    return project
 
 
-def grant_retag(role: iam.IRole | None, repository: ecr.IRepository) -> None:
-    """What moving a tag of the hook image takes: read the manifest, put it under a new tag."""
-    if role is None:
-        return
-    role.add_to_principal_policy(
+def grant(
+    project: codebuild.IProject, permission: Permission, resources: Mapping[str, Sequence[str]]
+) -> None:
+    arns = [arn for reference in permission.on for arn in resources[reference]]
+    conditions = None
+    if "task-roles" in permission.on:
+        conditions = {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+    project.add_to_role_policy(
         iam.PolicyStatement(
-            actions=["ecr:BatchGetImage", "ecr:DescribeImages", "ecr:PutImage"],
-            resources=[repository.repository_arn],
+            actions=list(permission.actions), resources=arns, conditions=conditions
         )
     )

@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .stages import PipelineType, Stage
+from .stages import PipelineKind, PipelineType, Stage
 
 _PROJECT_NAME = re.compile(r"[A-Za-z0-9_-]+")
 EXTRA_IMAGES = ("frontend", "jenkins", "pipeline")  # pushed by `docker/sdk export images`
 
 STEP_SOURCE = "Source"
+STEP_VERSIONS = "Prepare_versions_information_for_Approval_stage"
 STEP_APPROVE = "Please_approve"
 STEP_BUILD = "Build_and_Prepare"
 STEP_BROKER = "Configure_RabbitMQ_Vhosts_and_Permissions"
@@ -29,6 +30,7 @@ STEP_POST_DEPLOY = "Run_post-deploy_hook"
 
 STEPS: tuple[str, ...] = (
     STEP_SOURCE,
+    STEP_VERSIONS,
     STEP_APPROVE,
     STEP_BUILD,
     STEP_BROKER,
@@ -54,8 +56,29 @@ def hook_project(stage: Stage, project: str) -> str:
     return f"Run_{stage.value}_for_{project}"
 
 
-def pipeline(project: str, pipeline_type: PipelineType) -> str:
-    return f"{project}-{pipeline_type.value}-deploy"
+# Stages of the companion pipelines.
+STEP_BUILD_IMAGES = "Build_Push_if_not_exist"
+STEP_MAINTENANCE = "Switch_maintenance_mode"
+STEP_SCHEDULER_SETUP = "Setup_scheduler"
+STEP_UPDATE_SERVICES = "Update_ECS_services"
+
+
+# The pipelines as the SCCOS console lists them (Spryker's "Getting started with cloud
+# administration", "Deploy in a production environment", "Add variables in the Parameter
+# Store", "Enable and disable maintenance mode"); `project` is `<project>-<environment>`.
+PIPELINE_NAMES: dict[PipelineKind, str] = {
+    PipelineKind.NORMAL: "NORMAL_Deploy_Spryker_{project}",
+    PipelineKind.DESTRUCTIVE: "DESTRUCTIVE_Deploy_Spryker_{project}",
+    PipelineKind.BUILD: "Build_Spryker_{project}",
+    PipelineKind.MAINTENANCE_ENABLE: "Maintenance_Enable_{project}",
+    PipelineKind.MAINTENANCE_DISABLE: "Maintenance_Disable_{project}",
+    PipelineKind.ROLLOUT_SCHEDULER: "Rollout_Scheduler_{project}",
+    PipelineKind.ECS_UPDATER: "ECS-updater-{project}",
+}
+
+
+def pipeline(project: str, kind: PipelineKind | PipelineType) -> str:
+    return PIPELINE_NAMES[PipelineKind(kind.value)].format(project=project)
 
 
 def build_project(project: str) -> str:
@@ -66,6 +89,30 @@ def build_project(project: str) -> str:
 # have one (Build_spryker_app_for_<project>, Configure_RabbitMQ_for_<project>, ...).
 def broker_project(project: str) -> str:
     return f"Configure_RabbitMQ_for_{project}"
+
+
+def build_images_project(project: str) -> str:
+    return f"Build_images_for_{project}"
+
+
+def maintenance_project(project: str) -> str:
+    return f"Switch_maintenance_mode_for_{project}"
+
+
+def scheduler_rollout_project(project: str) -> str:
+    return f"Prepare_scheduler_rollout_for_{project}"
+
+
+def scheduler_setup_project(project: str) -> str:
+    return f"Setup_scheduler_for_{project}"
+
+
+def ecs_updater_project(project: str) -> str:
+    return f"Update_ECS_services_for_{project}"
+
+
+def hook_variables_project(project: str) -> str:
+    return f"Read_hook_variables_for_{project}"
 
 
 def approval_info_project(project: str) -> str:
@@ -90,8 +137,17 @@ def ecr_repository(project: str, application: str) -> str:
 
 
 def ssm_parameter(project: str, name: str) -> str:
-    """SSM parameters of an environment: latest_built_version, last_deployed_version, ..."""
-    return f"/{project}/pipeline/{name}"
+    """`/<project>/desired_version` and the other versions, where SCCOS operators look for them
+    (Spryker's "Deploy in a production environment")."""
+    return f"/{project}/{name}"
+
+
+def variable_tree(project: str) -> str:
+    """`/{project}/{environment}` of Spryker's variable paths, from `<project>-<environment>`:
+    the part after the last '-' is the environment (Spryker's "Add variables in the Parameter
+    Store"). A name without '-' is its own project with environment `default`."""
+    head, _, tail = project.rpartition("-")
+    return f"/{head}/{tail}" if head else f"/{project}/default"
 
 
 def log_group(project: str, codebuild_project: str) -> str:
@@ -102,11 +158,12 @@ def log_group(project: str, codebuild_project: str) -> str:
 # The cloud assembly metadata entry that tells `sccos-pipeline rehearse` about an environment.
 REHEARSAL_METADATA = "sccos-pipeline:environment"
 
-# Mutable tags of the back-office repository that the hook projects run on (see core.support).
+# Mutable tags of the back-office repository that the hook projects run on (see core.versions).
 IMAGE_TAG_DESIRED = "sccos-desired"
 IMAGE_TAG_DEPLOYED = "sccos-deployed"
 
-PARAMETER_LATEST_BUILT = "latest_built_version"
+# Spryker's staging guide names the last built version `lastbuildversion`.
+PARAMETER_LATEST_BUILT = "lastbuildversion"
 PARAMETER_DESIRED = "desired_version"
 PARAMETER_LAST_DEPLOYED = "last_deployed_version"
 
@@ -138,13 +195,19 @@ KINDS: dict[str, tuple[re.Pattern[str], int, int, str]] = {
 def physical_names(
     project: str,
     images: Iterable[str] = EXTRA_IMAGES,
-    pipelines: Iterable[PipelineType] = tuple(PipelineType),
+    pipelines: Iterable[PipelineKind | PipelineType] = tuple(PipelineKind),
 ) -> dict[str, tuple[str, ...]]:
     """Every name one environment creates in its account and region, by kind."""
     return {
         "CodeBuild project": (
             *(hook_project(stage, project) for stage in Stage),
             build_project(project),
+            build_images_project(project),
+            maintenance_project(project),
+            scheduler_rollout_project(project),
+            scheduler_setup_project(project),
+            ecs_updater_project(project),
+            hook_variables_project(project),
             broker_project(project),
             approval_info_project(project),
             record_version_project(project),

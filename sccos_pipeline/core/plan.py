@@ -1,221 +1,272 @@
-"""The plan of a pipeline: its steps in order, what each runs and on which image.
+"""The plan of an environment: every pipeline, its stages and actions, and every CodeBuild
+project with its buildspec and the permissions it needs.
 
-The steps are those of Spryker's production pipeline, with its names (Source, Please_approve,
-Build_and_Prepare, ... Run_post-deploy_hook):
-https://docs.spryker.com/docs/ca/dev/configure-deployment-pipelines/deployment-in-states.html
-
-The constructs build exactly these steps; the CLI prints them as text, mermaid or JSON.
+One plan, three readers: `sccos-pipeline plan` prints it, the CDK constructs translate it into
+resources (and nothing else), and the rehearsal reports a run against it. The builders live in
+`deployment` (NORMAL and DESTRUCTIVE) and `companions` (Build, maintenance, scheduler rollout,
+ECS-updater); `environment.build_environment_plan` puts them together.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
 
-from . import naming
-from .model import Application, DeployModel
-from .stages import SCHEDULER_COMMAND, STAGE_IMAGE, PipelineType, Stage, StageImage
+from .stages import PipelineKind, Stage
 
-# The application whose image the hook projects run on: back office (Zed) first.
-_HOOK_IMAGE_PREFERENCE = ("backoffice", "zed", "backend-gateway", "backend-api", "merchant-portal")
-EXTRA_IMAGES = naming.EXTRA_IMAGES
+# Action variables use CodePipeline's own syntax. The source revision is a commit for git
+# sources; the CDK shell swaps in the object version for an S3 source.
+SOURCE_NAMESPACE = "SourceVariables"
+SOURCE_REVISION = "#{SourceVariables.CommitId}"
+EXECUTION_ID = "#{codepipeline.PipelineExecutionId}"
+SOURCE_ARTIFACT = "Source"
 
-
-def hook_application(model: DeployModel) -> Application | None:
-    """The back-office (Zed) application; hooks run on its image with its variables."""
-    for kind in _HOOK_IMAGE_PREFERENCE:
-        for application in model.applications:
-            if application.type == kind:
-                return application
-    return model.applications[0] if model.applications else None
-
-
-def image_names(model: DeployModel) -> tuple[str, ...]:
-    """The image (ECR repository suffix) names one build pushes, in a stable order."""
-    names = dict.fromkeys(a.name.lower() for a in model.applications)
-    names.update(dict.fromkeys(EXTRA_IMAGES))
-    return tuple(names)
-
-
-def hook_image_name(model: DeployModel) -> str:
-    application = hook_application(model)
-    return application.name.lower() if application else "pipeline"
-
-
-def service_names(model: DeployModel) -> tuple[str, ...]:
-    """ECS services redeployed by Deploy_Spryker_services: every application, then frontend."""
-    return (*dict.fromkeys(a.name.lower() for a in model.applications), "frontend")
+STANDARD_IMAGE = "standard"  # CodeBuild's standard Linux image, with the AWS CLI
+HOOK_IMAGE = "hook:"  # + a tag of the back-office (Zed) repository
 
 
 @dataclass(frozen=True)
-class PlanStep:
+class HookSize:
+    """A hook project's size; the defaults are those of SCCOS's own hook projects."""
+
+    compute: str = "BUILD_GENERAL1_MEDIUM"
+    timeout_minutes: int = 20
+    privileged: bool = False  # Docker-in-Docker, for hooks that run containers
+
+
+DEFAULT_HOOK_SIZES: Mapping[Stage, HookSize] = {
+    Stage.PRE_DEPLOY: HookSize(),
+    Stage.INSTALL: HookSize(compute="BUILD_GENERAL1_LARGE"),
+    Stage.POST_DEPLOY: HookSize(),
+}
+# A released Docker SDK tag: the `1.x` branch dates from 2021 and has no `export -d ecr`.
+DOCKER_SDK_REF = "1.74.0"
+DOCKER_SDK_REPOSITORY = "https://github.com/spryker/docker-sdk.git"
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """What the plan needs beyond the deploy file; each default is the constructs' default."""
+
+    pipelines: tuple[PipelineKind, ...] = tuple(PipelineKind)
+    production: bool = False
+    #: The source starts pipelines on push at all (the Build pipeline always, when true).
+    trigger_on_push: bool = True
+    #: NORMAL starts on push and deploys the pushed commit. Default: not in production.
+    deploy_on_push: bool | None = None
+    #: DESTRUCTIVE starts on push too. Default: False; refused in production.
+    destructive_on_push: bool = False
+    #: The deploy file's path in the repository, for `docker/sdk boot`. Default: its name.
+    deploy_file_in_repository: str | None = None
+    #: ECS service key to its container. Default: the key.
+    containers: Mapping[str, str] = field(default_factory=dict)
+    #: ECS service key to `<cluster>/<service>`. Default: `<project>/<project>-<key>`.
+    services: Mapping[str, str] = field(default_factory=dict)
+    hook_sizes: Mapping[Stage, HookSize] = field(default_factory=dict)
+    #: Plain variables every hook gets on top of what it reads at run time. Default: none.
+    hook_variables: Mapping[str, str] = field(default_factory=dict)
+    pre_deployment_commands: tuple[str, ...] = ()
+    post_deployment_commands: tuple[str, ...] = ()
+    #: ALLOWED_IP of the frontend while in maintenance. Default: left as it is.
+    maintenance_allowed_ips: tuple[str, ...] = ()
+    #: `/{project}/{environment}` of Spryker's variables. Default: naming.variable_tree.
+    variable_tree: str | None = None
+    app_dir: str = "/data"
+    docker_sdk_repository: str = DOCKER_SDK_REPOSITORY
+    docker_sdk_ref: str = DOCKER_SDK_REF
+
+    def container(self, key: str) -> str:
+        return self.containers.get(key, key)
+
+    def service(self, project: str, key: str) -> str:
+        return self.services.get(key, f"{project}/{project}-{key}")
+
+    def hook_size(self, stage: Stage) -> HookSize:
+        return self.hook_sizes.get(stage, DEFAULT_HOOK_SIZES[stage])
+
+    @property
+    def deploys_on_push(self) -> bool:
+        wanted = not self.production if self.deploy_on_push is None else self.deploy_on_push
+        return self.trigger_on_push and wanted
+
+
+class ActionKind(StrEnum):
+    SOURCE = "source"
+    BUILD = "build"  # a CodeBuild project
+    APPROVAL = "approval"
+    ECS_DEPLOY = "ecs-deploy"  # CodePipeline's ECS standard deployment
+
+
+@dataclass(frozen=True)
+class Permission:
+    """What a project's role may do. `on` names resources of the environment:
+
+    `parameter:<name>` one of its version parameters, `repositories` or `repository:<image>`
+    its ECR repositories, `services` or `service:<key>` its ECS services (long ARNs),
+    `pipeline:<kind>` one of its pipelines, `variable-tree` every parameter under its Spryker
+    variable path, `task-roles` the task and execution roles of its services (iam:PassRole to
+    ECS tasks only), and `*` for actions that have no resource type.
+    """
+
+    actions: tuple[str, ...]
+    on: tuple[str, ...]
+    why: str
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A project's environment variable: `plain` text (may hold `{account}`), or a secret the
+    CDK shell resolves: `secret:<setting>:<json key>` from a Secrets Manager secret it holds."""
+
     name: str
-    runs: str  # what the step does, in one line
-    image: str  # where it runs: an image, or the AWS service that does it
-    project: str | None = None  # the CodeBuild project, when one runs it
-    commands: tuple[str, ...] = ()
-    parallel: tuple[str, ...] = ()  # actions that run side by side within the step
-    included: bool = True
+    value: str
+    kind: str = "plain"  # plain | secret
 
 
 @dataclass(frozen=True)
-class Plan:
-    project: str
-    pipeline_type: PipelineType
-    steps: tuple[PlanStep, ...]
+class PlanProject:
+    key: str  # the construct id: a public contract, changing it replaces the project
+    name: str
+    runs: str  # what it does, in one line
+    buildspec: Mapping[str, Any]
+    image: str = STANDARD_IMAGE
+    compute: str = "BUILD_GENERAL1_SMALL"
+    timeout_minutes: int = 20
+    privileged: bool = False
+    in_vpc: bool = False
+    cache: tuple[str, ...] = ()  # LOCAL_DOCKER_LAYER_CACHE, LOCAL_SOURCE_CACHE
+    variables: tuple[Variable, ...] = ()
+    permissions: tuple[Permission, ...] = ()
+    hook: str | None = None  # the hook stage it runs, for hook projects
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, Any]:
         return {
-            "project": self.project,
-            "pipeline": self.pipeline_type.value,
-            "name": naming.pipeline(self.project, self.pipeline_type),
-            "steps": [asdict(step) for step in self.steps],
+            "name": self.name,
+            "runs": self.runs,
+            "image": self.image,
+            "compute": self.compute,
+            "timeoutMinutes": self.timeout_minutes,
+            "privileged": self.privileged,
+            "inVpc": self.in_vpc,
+            "variables": {v.name: v.value for v in self.variables},
+            "permissions": [
+                {"actions": list(p.actions), "on": list(p.on), "why": p.why}
+                for p in self.permissions
+            ],
+            "buildspec": dict(self.buildspec),
         }
 
 
-def _image_label(model: DeployModel, which: StageImage) -> str:
-    repository = naming.ecr_repository(model.project, hook_image_name(model))
-    return {
-        StageImage.RUNNING: f"{repository}:<last deployed commit> (the image running now)",
-        StageImage.BUILT: f"{repository}:<commit> (the image just built)",
-        StageImage.ACTIVE: f"{repository}:<commit> (the image now active)",
-    }[which]
+@dataclass(frozen=True)
+class PlanAction:
+    name: str
+    kind: ActionKind
+    runs: str  # what it does, in one line
+    run_order: int = 1
+    project: str | None = None  # a PlanProject key
+    service: str | None = None  # an ECS service key, for ECS deploys
+    inputs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+    namespace: str | None = None
+    variables: Mapping[str, str] = field(default_factory=dict)  # CodeBuild action variables
+    text: str = ""  # an approval's text; an ECS deploy's image definitions file
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "name": self.name,
+            "kind": self.kind.value,
+            "runs": self.runs,
+            "runOrder": self.run_order,
+        }
+        for key, value in (
+            ("project", self.project),
+            ("service", self.service),
+            ("namespace", self.namespace),
+            ("text", self.text),
+        ):
+            if value:
+                data[key] = value
+        if self.inputs:
+            data["inputs"] = list(self.inputs)
+        if self.outputs:
+            data["outputs"] = list(self.outputs)
+        if self.variables:
+            data["variables"] = dict(self.variables)
+        return data
 
 
-def _hook_step(model: DeployModel, stage: Stage, pipeline_type: PipelineType) -> PlanStep:
-    hook = model.hook(stage, pipeline_type)
-    commands = [hook.command]
-    if stage in SCHEDULER_COMMAND:
-        commands.append(SCHEDULER_COMMAND[stage])
-    return PlanStep(
-        name=naming.HOOK_STEP[stage],
-        runs=f"{hook.variable} ({hook.source.value})",
-        image=_image_label(model, STAGE_IMAGE[stage]),
-        project=naming.hook_project(stage, model.project),
-        commands=tuple(commands),
-    )
+@dataclass(frozen=True)
+class PlanStage:
+    name: str
+    actions: tuple[PlanAction, ...]
 
 
-def build_plan(
-    model: DeployModel,
-    pipeline_type: PipelineType,
-    *,
-    pre_deployment_commands: Sequence[str] = (),
-    post_deployment_commands: Sequence[str] = (),
-) -> Plan:
-    """The steps of one pipeline. The two configuration steps exist only with commands."""
-    project = model.project
-    stores = ", ".join(
-        f"{s.name} ({s.broker_namespace})" if s.broker_namespace else s.name for s in model.stores
-    )
-    broker = (
-        "reset and recreate" if pipeline_type is PipelineType.DESTRUCTIVE else "create or update"
-    )
-    images = image_names(model)
-    steps = (
-        PlanStep(
-            naming.STEP_SOURCE, "the pushed commit of the project's repository", "CodePipeline"
-        ),
-        PlanStep(
-            naming.STEP_APPROVE,
-            "record desired_version, then a manual approval showing it against "
-            "last_deployed_version",
-            "CodePipeline, notifying the approval topic",
-            project=naming.approval_info_project(project),
-        ),
-        PlanStep(
-            naming.STEP_BUILD,
-            "skip when the commit's images exist in ECR; else build production images with the "
-            f"Docker SDK, push {len(images)} images, record latest_built_version",
-            "CodeBuild standard image with Docker",
-            project=naming.build_project(project),
-            commands=(
-                f"docker/sdk boot {model.file.rsplit('/', 1)[-1]}",
-                "docker/sdk export images -t <commit> -d ecr",
-            ),
-            parallel=tuple(naming.ecr_repository(project, name) for name in images),
-        ),
-        PlanStep(
-            naming.STEP_BROKER,
-            f"{broker} RabbitMQ vhosts, users and permissions for stores: {stores or 'none'}",
-            "CodeBuild standard image",
-            project=naming.broker_project(project),
-        ),
-        _hook_step(model, Stage.PRE_DEPLOY, pipeline_type),
-        PlanStep(
-            naming.STEP_PRE_CONFIG,
-            "user commands before the new version goes out",
-            "CodeBuild standard image",
-            project=naming.pre_config_project(project),
-            commands=tuple(pre_deployment_commands),
-            included=bool(pre_deployment_commands),
-        ),
-        PlanStep(
-            naming.STEP_SCHEDULER,
-            "the scheduler (Jenkins) service gets the new image",
-            "ECS deploy",
-            parallel=(naming.ecr_repository(project, "jenkins"),),
-        ),
-        _hook_step(model, Stage.INSTALL, pipeline_type),
-        PlanStep(
-            naming.STEP_SERVICES,
-            "every application service gets the new image, in parallel",
-            "ECS deploy",
-            parallel=tuple(naming.ecr_repository(project, s) for s in service_names(model)),
-        ),
-        PlanStep(
-            naming.STEP_VERSION,
-            "record the commit as last_deployed_version",
-            "CodeBuild standard image",
-            project=naming.record_version_project(project),
-        ),
-        PlanStep(
-            naming.STEP_POST_CONFIG,
-            "user commands after the new version is out",
-            "CodeBuild standard image",
-            project=naming.post_config_project(project),
-            commands=tuple(post_deployment_commands),
-            included=bool(post_deployment_commands),
-        ),
-        _hook_step(model, Stage.POST_DEPLOY, pipeline_type),
-    )
-    return Plan(project, pipeline_type, steps)
+@dataclass(frozen=True)
+class PipelineVariable:
+    """A CodePipeline V2 variable a run may set when it is started."""
+
+    name: str
+    default: str
+    description: str
 
 
-def plan_text(plan: Plan) -> str:
-    lines = [f"{naming.pipeline(plan.project, plan.pipeline_type)}:"]
-    number = 0
-    for step in plan.steps:
-        if not step.included:
-            lines.append(f"  -  {step.name}: left out (no commands configured)")
-            continue
-        number += 1
-        lines.append(f"  {number:>2}. {step.name}: {step.runs}")
-        lines.append(f"      on: {step.image}" + (f" [{step.project}]" if step.project else ""))
-        lines += [f"      $ {command}" for command in step.commands]
-        lines += [f"      | {item}" for item in step.parallel]
-    return "\n".join(lines) + "\n"
+@dataclass(frozen=True)
+class PipelinePlan:
+    kind: PipelineKind
+    name: str
+    purpose: str
+    on_push: bool
+    stages: tuple[PlanStage, ...]
+    variables: tuple[PipelineVariable, ...] = ()
+    left_out: tuple[str, ...] = ()  # stages with nothing to run (configuration without commands)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "name": self.name,
+            "purpose": self.purpose,
+            "onPush": self.on_push,
+            "variables": [
+                {"name": v.name, "default": v.default, "description": v.description}
+                for v in self.variables
+            ],
+            "stages": [
+                {"name": s.name, "actions": [a.to_json() for a in s.actions]} for s in self.stages
+            ],
+            "leftOut": list(self.left_out),
+        }
 
 
-def _mermaid_label(text: str) -> str:
-    return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+@dataclass(frozen=True)
+class EnvironmentPlan:
+    project: str
+    pipelines: tuple[PipelinePlan, ...]
+    projects: Mapping[str, PlanProject]  # by key, in the order they are created
 
+    def pipeline(self, kind: PipelineKind) -> PipelinePlan:
+        for plan in self.pipelines:
+            if plan.kind is kind:
+                return plan
+        raise KeyError(kind)
 
-def plan_mermaid(plan: Plan) -> str:
-    """A top-down flowchart; parallel actions hang off their step."""
-    lines = ["flowchart TD"]
-    previous = None
-    for index, step in enumerate(s for s in plan.steps if s.included):
-        node = f"s{index}"
-        detail = f"<br/>{step.project}" if step.project else ""
-        what = step.commands[0] if step.commands else (step.runs if step.project else "")
-        if what:
-            detail += f"<br/><i>{_mermaid_label(what)}</i>"
-        lines.append(f'  {node}["{_mermaid_label(step.name)}{detail}"]')
-        if previous:
-            lines.append(f"  {previous} --> {node}")
-        if step.parallel and step.name != naming.STEP_BUILD:
-            for offset, item in enumerate(step.parallel):
-                lines.append(f'  {node} -.- {node}p{offset}(["{_mermaid_label(item)}"])')
-        previous = node
-    return "\n".join(lines) + "\n"
+    def used_projects(self) -> tuple[PlanProject, ...]:
+        """The projects some planned pipeline runs, in creation order."""
+        used = {
+            a.project for p in self.pipelines for s in p.stages for a in s.actions if a.project
+        }
+        return tuple(project for key, project in self.projects.items() if key in used)
+
+    def to_json(self, *, buildspecs: bool = True) -> dict[str, Any]:
+        projects = {}
+        for project in self.used_projects():
+            data = project.to_json()
+            if not buildspecs:
+                data.pop("buildspec")
+            projects[project.key] = data
+        return {
+            "project": self.project,
+            "pipelines": [p.to_json() for p in self.pipelines],
+            "projects": projects,
+        }

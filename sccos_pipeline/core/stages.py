@@ -21,6 +21,22 @@ class PipelineType(StrEnum):
     DESTRUCTIVE = "destructive"
 
 
+class PipelineKind(StrEnum):
+    """Every pipeline of an environment: the two deployments and their companions."""
+
+    NORMAL = "normal"
+    DESTRUCTIVE = "destructive"
+    BUILD = "build"
+    MAINTENANCE_ENABLE = "maintenance-enable"
+    MAINTENANCE_DISABLE = "maintenance-disable"
+    ROLLOUT_SCHEDULER = "rollout-scheduler"
+    ECS_UPDATER = "ecs-updater"
+
+    @property
+    def deploys(self) -> bool:
+        return self in (PipelineKind.NORMAL, PipelineKind.DESTRUCTIVE)
+
+
 class StageImage(StrEnum):
     """Which application image a stage runs on."""
 

@@ -1,0 +1,84 @@
+"""The plans of the pipelines that accompany the deployments in SCCOS (Spryker's "Getting
+started with cloud administration"): Build, which builds every pushed commit's images.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from . import naming
+from . import permissions as can
+from .images import build_images_buildspec, build_variables, image_names
+from .model import DeployModel
+from .plan import (
+    SOURCE_ARTIFACT,
+    SOURCE_NAMESPACE,
+    SOURCE_REVISION,
+    ActionKind,
+    PipelinePlan,
+    PlanAction,
+    PlanOptions,
+    PlanProject,
+    PlanStage,
+)
+from .stages import PipelineKind
+
+BUILD_IMAGES = "BuildImages"
+
+
+def source_stage() -> PlanStage:
+    return PlanStage(
+        naming.STEP_SOURCE,
+        (
+            PlanAction(
+                naming.STEP_SOURCE, ActionKind.SOURCE, "the branch's head commit",
+                outputs=(SOURCE_ARTIFACT,), namespace=SOURCE_NAMESPACE,
+            ),
+        ),  # fmt: skip
+    )
+
+
+def build_projects(model: DeployModel, options: PlanOptions) -> list[PlanProject]:
+    deploy_file = options.deploy_file_in_repository or PurePosixPath(model.file).name
+    return [
+        PlanProject(
+            key=BUILD_IMAGES,
+            name=naming.build_images_project(model.project),
+            runs="build and push the commit's images unless they exist; record lastbuildversion",
+            buildspec=build_images_buildspec(model, deploy_file=deploy_file),
+            compute="BUILD_GENERAL1_LARGE",
+            timeout_minutes=60,
+            privileged=True,  # docker build needs Docker-in-Docker
+            cache=("LOCAL_DOCKER_LAYER_CACHE", "LOCAL_SOURCE_CACHE"),
+            variables=build_variables(model, options),
+            permissions=(
+                can.LOGIN,
+                can.PUSH,
+                can.FIND_IMAGES,
+                can.write_parameter(naming.PARAMETER_LATEST_BUILT),
+            ),
+        )
+    ]
+
+
+def build_pipeline(model: DeployModel, options: PlanOptions) -> PipelinePlan:
+    return PipelinePlan(
+        kind=PipelineKind.BUILD,
+        name=naming.pipeline(model.project, PipelineKind.BUILD),
+        purpose="build and push the images of every pushed commit",
+        on_push=options.trigger_on_push,
+        stages=(
+            source_stage(),
+            PlanStage(
+                naming.STEP_BUILD_IMAGES,
+                (
+                    PlanAction(
+                        naming.STEP_BUILD_IMAGES, ActionKind.BUILD,
+                        f"build and push {len(image_names(model))} images unless they exist",
+                        project=BUILD_IMAGES, inputs=(SOURCE_ARTIFACT,),
+                        variables={"SCCOS_COMMIT": SOURCE_REVISION},
+                    ),
+                ),  # fmt: skip
+            ),
+        ),
+    )

@@ -1,0 +1,356 @@
+"""The plans of the NORMAL and DESTRUCTIVE deployment pipelines and of their projects.
+
+The stages and their names are Spryker's (https://docs.spryker.com/docs/ca/dev/configure-
+deployment-pipelines/deployment-in-states.html, and "Deploy in a production environment" for
+Prepare_versions_information_for_Approval_stage): Source, the versions information, the
+approval, Build_and_Prepare, the broker, the three hooks around the scheduler and services
+deploys, UpdateDeployedVersion, and the optional configuration steps.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from . import naming
+from . import permissions as can
+from .broker import broker_buildspec
+from .buildspec import render_buildspec
+from .images import (
+    build_buildspec,
+    build_variables,
+    hook_image_name,
+    image_names,
+    service_names,
+)
+from .model import DeployModel
+from .plan import (
+    EXECUTION_ID,
+    HOOK_IMAGE,
+    SOURCE_ARTIFACT,
+    SOURCE_NAMESPACE,
+    SOURCE_REVISION,
+    ActionKind,
+    PipelinePlan,
+    PipelineVariable,
+    PlanAction,
+    PlanOptions,
+    PlanProject,
+    PlanStage,
+    Variable,
+)
+from .shell import commands_buildspec
+from .stages import STAGE_IMAGE, PipelineKind, PipelineType, Stage, StageImage
+from .versions import FROM_PARAMETER_STORE, record_deployed_buildspec, versions_buildspec
+
+VERSIONS_NAMESPACE = "Versions"
+DEPLOYMENT_VERSION = "#{Versions.DEPLOYMENT_VERSION}"
+LAST_DEPLOYED_VERSION = "#{Versions.LAST_DEPLOYED_VERSION}"
+IMAGES_ARTIFACT = "Images"
+DESIRED_VERSION_VARIABLE = "DESIRED_VERSION"
+
+# Which mutable tag of the hook repository each stage's image is (core.versions explains how
+# the pipeline moves them).
+STAGE_TAG = {
+    StageImage.RUNNING: naming.IMAGE_TAG_DEPLOYED,
+    StageImage.BUILT: naming.IMAGE_TAG_DESIRED,
+    StageImage.ACTIVE: naming.IMAGE_TAG_DEPLOYED,
+}
+# Construct ids are a public contract: changing one replaces the resource.
+HOOK_KEYS = {Stage.PRE_DEPLOY: "PreDeploy", Stage.INSTALL: "Install", Stage.POST_DEPLOY: "PostDeploy"}
+BUILD, BROKER, VERSIONS, RECORD = "Build", "Broker", "Versions", "RecordDeployed"
+PRE_CONFIG, POST_CONFIG = "PreDeployment", "PostDeployment"
+
+
+def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanProject]:
+    """The projects NORMAL and DESTRUCTIVE share: one per step, whichever pipeline runs it."""
+    project = model.project
+    hook_image = hook_image_name(model)
+    parameter = naming.ssm_parameter
+    deploy_file = options.deploy_file_in_repository or PurePosixPath(model.file).name
+    every_service = [*service_names(model), "jenkins"]
+    projects = []
+    for stage in Stage:
+        size = options.hook_size(stage)
+        projects.append(
+            PlanProject(
+                key=HOOK_KEYS[stage],
+                name=naming.hook_project(stage, project),
+                runs=f"the {stage.value} hook baked into the image, else Spryker's default",
+                buildspec=render_buildspec(model, stage, app_dir=options.app_dir),
+                image=HOOK_IMAGE + STAGE_TAG[STAGE_IMAGE[stage]],
+                compute=size.compute,
+                timeout_minutes=size.timeout_minutes,
+                privileged=size.privileged,
+                in_vpc=True,
+                cache=("LOCAL_SOURCE_CACHE",),
+                variables=(
+                    Variable("SPRYKER_PROJECT_NAME", project),
+                    *(Variable(k, v) for k, v in options.hook_variables.items()),
+                ),
+                hook=stage.value,
+            )
+        )
+    projects += [
+        PlanProject(
+            key=BUILD,
+            name=naming.build_project(project),
+            runs="build and push the version's images unless they exist, then point the hook "
+            "image's tags and write the image definitions",
+            buildspec=build_buildspec(
+                model,
+                deploy_file=deploy_file,
+                containers={k: options.container(k) for k in every_service},
+            ),
+            compute="BUILD_GENERAL1_LARGE",
+            timeout_minutes=60,
+            privileged=True,  # docker build needs Docker-in-Docker
+            cache=("LOCAL_DOCKER_LAYER_CACHE", "LOCAL_SOURCE_CACHE"),
+            variables=build_variables(model, options),
+            permissions=(
+                can.LOGIN,
+                can.PUSH,
+                can.FIND_IMAGES,
+                can.retag(hook_image),
+                can.write_parameter(naming.PARAMETER_LATEST_BUILT),
+                can.list_executions("normal", "destructive"),
+            ),
+        ),
+        PlanProject(
+            key=BROKER,
+            name=naming.broker_project(project),
+            runs="create (destructive: reset) the RabbitMQ vhosts, user and permissions",
+            buildspec=broker_buildspec(model),
+            in_vpc=True,
+            variables=(
+                Variable("SCCOS_BROKER_API", "{broker.api}"),
+                Variable("SCCOS_BROKER_ADMIN_USER", "broker-admin:username", "secret"),
+                Variable("SCCOS_BROKER_ADMIN_PASSWORD", "broker-admin:password", "secret"),
+                Variable("SCCOS_BROKER_APP_USER", "broker-application:username", "secret"),
+                Variable("SCCOS_BROKER_APP_PASSWORD", "broker-application:password", "secret"),
+            ),
+        ),
+        PlanProject(
+            key=VERSIONS,
+            name=naming.approval_info_project(project),
+            runs="decide the version to deploy, refuse it when its images are missing, and show "
+            "it against the last deployed version",
+            buildspec=versions_buildspec(model),
+            variables=(
+                Variable("SCCOS_DESIRED_PARAMETER", parameter(project, naming.PARAMETER_DESIRED)),
+                Variable(
+                    "SCCOS_LAST_DEPLOYED_PARAMETER",
+                    parameter(project, naming.PARAMETER_LAST_DEPLOYED),
+                ),
+                Variable(
+                    "SCCOS_LATEST_BUILT_PARAMETER", parameter(project, naming.PARAMETER_LATEST_BUILT)
+                ),
+            ),
+            permissions=(
+                can.read_parameters(
+                    naming.PARAMETER_DESIRED,
+                    naming.PARAMETER_LAST_DEPLOYED,
+                    naming.PARAMETER_LATEST_BUILT,
+                ),
+                can.write_parameter(naming.PARAMETER_DESIRED),
+                can.FIND_IMAGES,
+                can.trigger_of("normal", "destructive"),
+            ),
+        ),
+        PlanProject(
+            key=RECORD,
+            name=naming.record_version_project(project),
+            runs="once ECS runs the version everywhere, record it as last_deployed_version",
+            buildspec=record_deployed_buildspec(
+                model, {options.service(project, k): options.container(k) for k in every_service}
+            ),
+            variables=(
+                Variable(
+                    "SCCOS_LAST_DEPLOYED_PARAMETER",
+                    parameter(project, naming.PARAMETER_LAST_DEPLOYED),
+                ),
+            ),
+            permissions=(
+                can.write_parameter(naming.PARAMETER_LAST_DEPLOYED),
+                can.retag(hook_image),
+                can.describe_services(),
+                can.DESCRIBE_TASK_DEFINITIONS,
+            ),
+        ),
+    ]
+    for key, name, commands in (
+        (PRE_CONFIG, naming.pre_config_project(project), options.pre_deployment_commands),
+        (POST_CONFIG, naming.post_config_project(project), options.post_deployment_commands),
+    ):
+        if commands:
+            projects.append(
+                PlanProject(key, name, "the user's commands", commands_buildspec(commands))
+            )
+    return projects
+
+
+def on_push(kind: PipelineKind, options: PlanOptions) -> bool:
+    if kind is PipelineKind.DESTRUCTIVE:
+        return options.deploys_on_push and options.destructive_on_push and not options.production
+    return options.deploys_on_push
+
+
+def deployment_pipeline(
+    model: DeployModel, kind: PipelineKind, options: PlanOptions
+) -> PipelinePlan:
+    """The stages of NORMAL or DESTRUCTIVE, each action naming the project it runs."""
+    project = model.project
+    pipeline_type = PipelineType(kind.value)
+    name = naming.pipeline(project, kind)
+    other = PipelineKind.DESTRUCTIVE if kind is PipelineKind.NORMAL else PipelineKind.NORMAL
+    other_name = naming.pipeline(project, other) if other in options.pipelines else ""
+    deploys = {
+        "SCCOS_COMMIT": DEPLOYMENT_VERSION,
+        "SPRYKER_PIPELINE_TYPE": pipeline_type.value,
+    }
+    expected = {
+        Stage.PRE_DEPLOY: LAST_DEPLOYED_VERSION,
+        Stage.INSTALL: DEPLOYMENT_VERSION,
+        Stage.POST_DEPLOY: DEPLOYMENT_VERSION,
+    }
+
+    def build(step: str, key: str, runs: str, **variables: str) -> PlanAction:
+        return PlanAction(
+            step, ActionKind.BUILD, runs, project=key, inputs=(SOURCE_ARTIFACT,),
+            variables={**deploys, **variables},
+        )  # fmt: skip
+
+    def hook(stage: Stage) -> PlanStage:
+        action = build(
+            naming.HOOK_STEP[stage],
+            HOOK_KEYS[stage],
+            f"{model.hook(stage, pipeline_type).variable} on the "
+            + {Stage.PRE_DEPLOY: "running", Stage.INSTALL: "new", Stage.POST_DEPLOY: "active"}[
+                stage
+            ]
+            + " version's image",
+            SCCOS_EXPECTED_VERSION=expected[stage],
+        )
+        return PlanStage(action.name, (action,))
+
+    def ecs(step: str, keys: tuple[str, ...], runs: str) -> PlanStage:
+        return PlanStage(
+            step,
+            tuple(
+                PlanAction(
+                    key, ActionKind.ECS_DEPLOY, runs, service=key, inputs=(IMAGES_ARTIFACT,),
+                    text=f"imagedefinitions-{key}.json",
+                )  # fmt: skip
+                for key in keys
+            ),
+        )
+
+    destructive = kind is PipelineKind.DESTRUCTIVE
+    stages = [
+        PlanStage(
+            naming.STEP_SOURCE,
+            (
+                PlanAction(
+                    naming.STEP_SOURCE, ActionKind.SOURCE, "the branch's head commit",
+                    outputs=(SOURCE_ARTIFACT,), namespace=SOURCE_NAMESPACE,
+                ),
+            ),  # fmt: skip
+        ),
+        PlanStage(
+            naming.STEP_VERSIONS,
+            (
+                PlanAction(
+                    naming.STEP_VERSIONS, ActionKind.BUILD,
+                    "the version to deploy and the last deployed version",
+                    project=VERSIONS, inputs=(SOURCE_ARTIFACT,), namespace=VERSIONS_NAMESPACE,
+                    variables={
+                        "SCCOS_SOURCE_COMMIT": SOURCE_REVISION,
+                        "SCCOS_REQUESTED": f"#{{variables.{DESIRED_VERSION_VARIABLE}}}",
+                        "SCCOS_DEPLOY_ON_PUSH": "true" if on_push(kind, options) else "false",
+                        "SCCOS_PIPELINE": name,
+                        "SCCOS_EXECUTION_ID": EXECUTION_ID,
+                    },
+                ),
+            ),  # fmt: skip
+        ),
+        PlanStage(
+            naming.STEP_APPROVE,
+            (
+                PlanAction(
+                    "Approve", ActionKind.APPROVAL, "a person approves the deployment",
+                    text=f"{name}: deploy {DEPLOYMENT_VERSION} over the last deployed version "
+                    f"{LAST_DEPLOYED_VERSION}" + (" - this RESETS ALL DATA" if destructive else ""),
+                ),
+            ),  # fmt: skip
+        ),
+        PlanStage(
+            naming.STEP_BUILD,
+            (
+                PlanAction(
+                    naming.STEP_BUILD, ActionKind.BUILD,
+                    f"build and push {len(image_names(model))} images unless they exist",
+                    project=BUILD, inputs=(SOURCE_ARTIFACT,), outputs=(IMAGES_ARTIFACT,),
+                    variables={
+                        **deploys,
+                        "SCCOS_SOURCE_COMMIT": SOURCE_REVISION,
+                        "SCCOS_PIPELINE": name,
+                        "SCCOS_EXECUTION_ID": EXECUTION_ID,
+                        "SCCOS_OTHER_PIPELINE": other_name,
+                    },
+                ),
+            ),  # fmt: skip
+        ),
+        PlanStage(
+            naming.STEP_BROKER,
+            (build(naming.STEP_BROKER, BROKER, "RabbitMQ vhosts, users and permissions"),),
+        ),
+        hook(Stage.PRE_DEPLOY),
+    ]
+    left_out = []
+    if options.pre_deployment_commands:
+        stages.append(
+            PlanStage(
+                naming.STEP_PRE_CONFIG,
+                (build(naming.STEP_PRE_CONFIG, PRE_CONFIG, "the user's commands"),),
+            )
+        )
+    else:
+        left_out.append(naming.STEP_PRE_CONFIG)
+    stages += [
+        ecs(naming.STEP_SCHEDULER, ("jenkins",), "the scheduler (Jenkins) gets the new image"),
+        hook(Stage.INSTALL),
+        ecs(naming.STEP_SERVICES, service_names(model), "the service gets the new image"),
+        PlanStage(
+            naming.STEP_VERSION,
+            (build(naming.STEP_VERSION, RECORD, "record the version as last deployed"),),
+        ),
+    ]
+    if options.post_deployment_commands:
+        stages.append(
+            PlanStage(
+                naming.STEP_POST_CONFIG,
+                (build(naming.STEP_POST_CONFIG, POST_CONFIG, "the user's commands"),),
+            )
+        )
+    else:
+        left_out.append(naming.STEP_POST_CONFIG)
+    stages.append(hook(Stage.POST_DEPLOY))
+    return PipelinePlan(
+        kind=kind,
+        name=name,
+        purpose=(
+            "reset all data and deploy a version (install: destructive)"
+            if destructive
+            else "deploy a version: desired_version, the run's DESIRED_VERSION, or a push"
+        ),
+        on_push=on_push(kind, options),
+        stages=tuple(stages),
+        variables=(
+            PipelineVariable(
+                DESIRED_VERSION_VARIABLE,
+                FROM_PARAMETER_STORE,
+                f"A version (commit) to deploy instead of {naming.ssm_parameter(project, naming.PARAMETER_DESIRED)}"
+                "; `latest` deploys the last built version",
+            ),
+        ),
+        left_out=tuple(left_out),
+    )

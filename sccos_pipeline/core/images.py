@@ -1,0 +1,161 @@
+"""The environment's images: which exist, which the hooks run on, and the buildspecs that build
+and push them with the Docker SDK (`docker/sdk export images -d ecr`).
+
+An application version is a commit; it is the image tag in every ECR repository of the
+environment. Images are built once per version: by the Build pipeline on every commit, or by a
+deployment's Build_and_Prepare when the version it deploys is its own source commit and the
+images are missing.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping
+from typing import Any
+
+from . import naming
+from .model import Application, DeployModel
+from .plan import PlanOptions, Variable
+from .shell import REGISTRY, RETAG, missing_images, other_pipeline_guard, spec
+
+# The application whose image the hook projects run on: back office (Zed) first.
+_HOOK_IMAGE_PREFERENCE = ("backoffice", "zed", "backend-gateway", "backend-api", "merchant-portal")
+
+
+def hook_application(model: DeployModel) -> Application | None:
+    """The back-office (Zed) application; hooks run on its image with its variables."""
+    for kind in _HOOK_IMAGE_PREFERENCE:
+        for application in model.applications:
+            if application.type == kind:
+                return application
+    return model.applications[0] if model.applications else None
+
+
+def image_names(model: DeployModel) -> tuple[str, ...]:
+    """The image (ECR repository suffix) names one build pushes, in a stable order."""
+    names = dict.fromkeys(a.name.lower() for a in model.applications)
+    names.update(dict.fromkeys(naming.EXTRA_IMAGES))
+    return tuple(names)
+
+
+def hook_image_name(model: DeployModel) -> str:
+    application = hook_application(model)
+    return application.name.lower() if application else "pipeline"
+
+
+def service_names(model: DeployModel) -> tuple[str, ...]:
+    """ECS services redeployed by Deploy_Spryker_services: every application, then frontend."""
+    return (*dict.fromkeys(a.name.lower() for a in model.applications), "frontend")
+
+
+def repositories_word(model: DeployModel) -> str:
+    return " ".join(naming.ecr_repository(model.project, n) for n in image_names(model))
+
+
+def _build(model: DeployModel, deploy_file: str) -> str:
+    """Build and push the images of $SCCOS_COMMIT unless they all exist; record it as the last
+    built version. Runs in the checked-out source of that commit."""
+    repositories = repositories_word(model)
+    recheck = missing_images(repositories).replace("\n", "\n  ")
+    return (
+        "set -euo pipefail\n"
+        f"{missing_images(repositories)}\n"
+        'if [ -z "$missing" ]; then\n'
+        '  echo "The images of $SCCOS_COMMIT exist in ECR; nothing to build"\n'
+        "else\n"
+        '  echo "Building $SCCOS_COMMIT: missing$missing"\n'
+        '  test -x docker/sdk || git clone --depth 1 --branch "$SCCOS_DOCKER_SDK_REF" \\\n'
+        '    "$SCCOS_DOCKER_SDK_REPOSITORY" docker\n'
+        f"  aws ecr get-login-password | docker login --username AWS --password-stdin {REGISTRY}\n"
+        f"  docker/sdk boot {shlex.quote(deploy_file)}\n"
+        "  # The SDK bakes SPRYKER_BUILD_HASH into every image: the hooks check it.\n"
+        '  SPRYKER_BUILD_HASH="$SCCOS_COMMIT" docker/sdk export images -t "$SCCOS_COMMIT" -d ecr\n'
+        "  # The SDK backgrounds its pushes and ignores their failures: check the registry.\n"
+        f"  {recheck}\n"
+        '  if [ -n "$missing" ]; then\n'
+        '    echo "docker/sdk export did not push:$missing" >&2\n'
+        "    exit 1\n"
+        "  fi\n"
+        '  aws ssm put-parameter --name "$SCCOS_LATEST_BUILT_PARAMETER" \\\n'
+        '    --value "$SCCOS_COMMIT" \\\n'
+        "    --type String --overwrite\n"
+        "fi"
+    )
+
+
+def build_images_buildspec(model: DeployModel, *, deploy_file: str) -> dict[str, Any]:
+    """Build_Push_if_not_exist of the Build pipeline: the pushed commit's images."""
+    return spec([_build(model, deploy_file)])
+
+
+# A deployment builds only its own source commit: any other version must have been built
+# already (Prepare_versions_information_for_Approval_stage refuses it otherwise).
+_ONLY_OWN_COMMIT = (
+    'if [ "$SCCOS_COMMIT" != "$SCCOS_SOURCE_COMMIT" ]; then\n'
+    f"  {missing_images('$SCCOS_REPOSITORIES').replace(chr(10), chr(10) + '  ')}\n"
+    '  if [ -n "$missing" ]; then\n'
+    '    echo "Version $SCCOS_COMMIT has no images in:$missing; this execution\'s source is" \\\n'
+    '      "$SCCOS_SOURCE_COMMIT, so it cannot build them. Run the Build pipeline for it." >&2\n'
+    "    exit 1\n"
+    "  fi\n"
+    "fi"
+)
+
+
+def build_buildspec(
+    model: DeployModel, *, deploy_file: str, containers: Mapping[str, str]
+) -> dict[str, Any]:
+    """Build_and_Prepare: build and push unless the version's images exist, then prepare.
+
+    deploy_file: the deploy file's path inside the repository, for `docker/sdk boot`.
+    containers: ECS service key (application name, `frontend`, `jenkins`) to the name of the
+        container to update; one imagedefinitions-<key>.json is written per service.
+    """
+    hook_repository = naming.ecr_repository(model.project, hook_image_name(model))
+    prepare = (
+        "set -euo pipefail\n"
+        f"{RETAG}\n"
+        f'retag {hook_repository} "$SCCOS_COMMIT" {naming.IMAGE_TAG_DESIRED}\n'
+        "# First deployment: nothing runs yet, but the pre-deploy project needs an image to start\n"
+        "# (its hook is skipped then).\n"
+        f"if ! out=$(aws ecr describe-images --repository-name {hook_repository} "
+        f"--image-ids imageTag={naming.IMAGE_TAG_DEPLOYED} 2>&1 >/dev/null); then\n"
+        '  case "$out" in\n'
+        f'    *ImageNotFoundException*) retag {hook_repository} "$SCCOS_COMMIT" '
+        f"{naming.IMAGE_TAG_DEPLOYED} ;;\n"
+        '    *) echo "$out" >&2; exit 1 ;;\n'
+        "  esac\n"
+        "fi"
+    )
+    definitions = [
+        f'printf \'[{{"name":"%s","imageUri":"%s"}}]\' {shlex.quote(container)} '
+        f'{REGISTRY}/{naming.ecr_repository(model.project, key)}:"$SCCOS_COMMIT" '
+        f"> imagedefinitions-{key}.json"
+        for key, container in containers.items()
+    ]
+    result = spec(
+        [
+            other_pipeline_guard(),
+            "set -euo pipefail\n" + _ONLY_OWN_COMMIT,
+            _build(model, deploy_file),
+            prepare,
+            *definitions,
+        ],
+        variables={"SCCOS_REPOSITORIES": repositories_word(model)},
+    )
+    result["artifacts"] = {"files": ["imagedefinitions-*.json"]}
+    return result
+
+
+def build_variables(model: DeployModel, options: PlanOptions) -> tuple[Variable, ...]:
+    """What the projects that build images need: the Docker SDK and where to record."""
+    return (
+        Variable("SPRYKER_PROJECT_NAME", model.project),
+        Variable("AWS_ACCOUNT_ID", "{account}"),
+        Variable(
+            "SCCOS_LATEST_BUILT_PARAMETER",
+            naming.ssm_parameter(model.project, naming.PARAMETER_LATEST_BUILT),
+        ),
+        Variable("SCCOS_DOCKER_SDK_REPOSITORY", options.docker_sdk_repository),
+        Variable("SCCOS_DOCKER_SDK_REF", options.docker_sdk_ref),
+    )
