@@ -78,7 +78,7 @@ class SprykerEnvironment(Construct):
         production: bool = False,
         allow_destructive_in_production: bool = False,
         destructive_on_push: bool = False,
-        pipelines: Sequence[PipelineKind | PipelineType] = PLANNED,
+        pipelines: Sequence[PipelineKind | PipelineType] | None = None,
         deploy_on_push: bool | None = None,
         subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
@@ -116,7 +116,8 @@ class SprykerEnvironment(Construct):
         :param destructive_on_push: the destructive pipeline starts on push too. Default:
             False, by hand only; refused in production.
         :param pipelines: which pipelines to create. Default: every one this version plans
-            (NORMAL, DESTRUCTIVE and the companions).
+            (NORMAL, DESTRUCTIVE and the companions), without DESTRUCTIVE in production unless
+            allow_destructive_in_production.
         :param deploy_on_push: NORMAL starts on push and deploys the pushed commit, setting
             desired_version. Default: True, but False in production (deploy desired_version by
             hand).
@@ -141,6 +142,9 @@ class SprykerEnvironment(Construct):
         :param app_dir: where the application lives in the images. Default: /data.
         """
         super().__init__(scope, construct_id)
+        if pipelines is None:
+            refused = production and not allow_destructive_in_production
+            pipelines = [k for k in PLANNED if not (refused and k is PipelineKind.DESTRUCTIVE)]
         self.model: DeployModel = load_deploy_file_with_warnings(
             self, deploy_file, project=project, project_root=project_root
         )

@@ -193,7 +193,5 @@ def grant(
     if "task-roles" in permission.on:
         conditions = {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
     project.add_to_role_policy(
-        iam.PolicyStatement(
-            actions=list(permission.actions), resources=arns, conditions=conditions
-        )
+        iam.PolicyStatement(actions=list(permission.actions), resources=arns, conditions=conditions)
     )

@@ -24,7 +24,9 @@ _PROJECTS: tuple[Callable[[DeployModel, PlanOptions], list[PlanProject]], ...] =
 PLANNED = tuple(_PIPELINES)  # the kinds this version can plan, in order
 
 
-def build_environment_plan(model: DeployModel, options: PlanOptions | None = None) -> EnvironmentPlan:
+def build_environment_plan(
+    model: DeployModel, options: PlanOptions | None = None
+) -> EnvironmentPlan:
     options = options or PlanOptions()
     pipelines = tuple(_PIPELINES[k](model, options) for k in PLANNED if k in options.pipelines)
     projects: dict[str, PlanProject] = {}
