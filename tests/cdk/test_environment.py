@@ -228,8 +228,9 @@ def test_security_defaults(template: dict[str, Any]) -> None:
             v.get("Type") != "PLAINTEXT" or "PASSWORD" not in v["Name"]
             for v in props["Environment"].get("EnvironmentVariables", [])
         )
-    [topic] = resources(template, "AWS::SNS::Topic").values()
-    assert "KmsMasterKeyId" in topic["Properties"]
+    topics = resources(template, "AWS::SNS::Topic").values()
+    assert len(topics) == 2  # approvals, notifications
+    assert all("KmsMasterKeyId" in topic["Properties"] for topic in topics)
 
 
 def test_shared_action_role_and_scoped_service_updates(built: tuple[Any, dict[str, Any]]) -> None:
@@ -401,3 +402,45 @@ def test_the_action_role_may_use_the_connection_under_its_new_name(
         "Effect": "Allow",
         "Resource": "arn:aws:codeconnections:eu-central-1:123456789012:connection/abc",
     } in statements
+
+
+def test_every_pipeline_notifies_failed_and_succeeded_executions(template: dict[str, Any]) -> None:
+    rules = resources(template, "AWS::CodeStarNotifications::NotificationRule").values()
+    names = sorted(r["Properties"]["Name"] for r in rules)
+    assert names == [
+        f"Build_Spryker_{PROJECT}-executions",
+        f"DESTRUCTIVE_Deploy_Spryker_{PROJECT}-executions",
+        f"NORMAL_Deploy_Spryker_{PROJECT}-executions",
+    ]
+    topic = {"Ref": "EnvironmentNotificationTopicE0958D3E"}
+    for rule in rules:
+        assert rule["Properties"]["EventTypeIds"] == [
+            "codepipeline-pipeline-pipeline-execution-failed",
+            "codepipeline-pipeline-pipeline-execution-succeeded",
+        ]
+        assert rule["Properties"]["Targets"] == [{"TargetAddress": topic, "TargetType": "SNS"}]
+    encrypted = resources(template, "AWS::SNS::Topic")["EnvironmentNotificationTopicE0958D3E"]
+    assert encrypted["Properties"]["KmsMasterKeyId"] == {
+        "Fn::GetAtt": ["EnvironmentKeyDEA985CB", "Arn"]
+    }
+    statements = [
+        s
+        for p in resources(template, "AWS::SNS::TopicPolicy").values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if s["Resource"] == topic
+    ]
+    assert {
+        "Action": "sns:Publish",
+        "Effect": "Allow",
+        "Principal": {"Service": "codestar-notifications.amazonaws.com"},
+        "Resource": topic,
+        "Sid": "1",
+    } in statements
+    [key] = resources(template, "AWS::KMS::Key").values()
+    assert {
+        "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+        "Condition": {"StringEquals": {"kms:ViaService": "sns.eu-central-1.amazonaws.com"}},
+        "Effect": "Allow",
+        "Principal": {"Service": "codestar-notifications.amazonaws.com"},
+        "Resource": "*",
+    } in key["Properties"]["KeyPolicy"]["Statement"]
