@@ -133,7 +133,18 @@ class AccessDeniedError(Exception):
     """A step's call was denied; the message is AWS's."""
 
 
-LocalHandler = Callable[[str, Mapping[str, Any]], dict[str, Any]]
+class ApiError(Exception):
+    """An error answer of a service the rehearsal serves itself, e.g. CodePipeline's
+    `PipelineExecutionNotFoundException`."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# Serves one operation: (operation, params, caller) -> the answer; raises ApiError.
+LocalHandler = Callable[[str, Mapping[str, Any], Caller], dict[str, Any]]
 
 
 class _Proxy(ThreadingHTTPServer):
@@ -210,9 +221,9 @@ class _Handler(BaseHTTPRequestHandler):
         handler = self.server.local.get(request.service)
         if handler is not None:
             try:
-                answer = handler(request.operation, request.params)
-            except KeyError as exc:
-                self._error(target, "PipelineNotFoundException", str(exc))
+                answer = handler(request.operation, request.params, caller)
+            except ApiError as exc:
+                self._error(target, exc.code, exc.message)
                 return
             self._send(200, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(answer))
             return

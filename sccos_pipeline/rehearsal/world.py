@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,6 +153,19 @@ def create_resources(aws: AwsEmulator, template: StackTemplate) -> None:
         )
     for logical in template.resources("AWS::SNS::Topic"):
         sns.create_topic(Name=template.physical_name(logical))
+
+
+def write_parameters(
+    aws: AwsEmulator, parameters: Mapping[str, str], delete: Sequence[str] = ()
+) -> None:
+    """SSM parameters as a scenario sets them: `delete` removed, then `parameters` written
+    (SecureString under a `/secret/` path, else String; overwritten)."""
+    ssm = aws.admin("ssm")
+    for first in range(0, len(delete), 10):  # DeleteParameters takes 10 names at most
+        ssm.delete_parameters(Names=list(delete[first : first + 10]))
+    for name, value in parameters.items():
+        kind = "SecureString" if "/secret/" in name else "String"
+        ssm.put_parameter(Name=name, Value=value, Type=kind, Overwrite=True)
 
 
 def secret_name(arn: str) -> str:
