@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .aws import ApiError, Caller
+from .aws import ApiError
+from .gate import Caller
 from .pipeline import Execution
 from .pipeline_start import PipelineStartError
 

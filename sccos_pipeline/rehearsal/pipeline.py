@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from .artifacts import artifact_files, lay_inputs, write_output
-from .aws import AccessDeniedError, Call
 from .calls import Access, Request, service_arn
 from .codebuild import BuildError
+from .gate import AccessDeniedError, Call
 from .pipeline_start import resolve_variables
 from .pipeline_start import trigger as start_trigger
 

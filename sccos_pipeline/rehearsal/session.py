@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .aws import AwsEmulator, Gate, LocalHandler
+from .aws import AwsEmulator, LocalHandler
 from .calls import Access, Request, parameter_arn
 from .codebuild import Build, BuildError, BuildResult, run_build
 from .codepipeline_api import CodePipelineApi
 from .errors import RehearsalError
 from .fastcli import start_server, write_client
+from .gate import Gate
 from .iam import Authorizer
 from .pipeline import Execution
 from .rabbitmq import RabbitMQ
