@@ -1,0 +1,107 @@
+"""The session's API: pipelines by kind as the construct records them; scenario files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sccos_pipeline.rehearsal.errors import RehearsalError
+from sccos_pipeline.rehearsal.scenario import Run, load_scenario
+from sccos_pipeline.rehearsal.session import Rehearsal
+from tests.conftest import ROOT
+from tests.rehearsal.conftest import EXAMPLE_STACK, edit_assembly
+
+NORMAL = "NORMAL_Deploy_Spryker_spryker-demo-staging"
+DESTRUCTIVE = "DESTRUCTIVE_Deploy_Spryker_spryker-demo-staging"
+
+
+def renamed(template: dict[str, Any]) -> None:
+    """The pipelines under the construct's new names."""
+    names = {"normal": NORMAL, "destructive": DESTRUCTIVE}
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::CodePipeline::Pipeline":
+            kind = resource["Properties"]["Name"].split("-")[-2]
+            resource["Properties"]["Name"] = names[kind]
+
+
+def recorded(data: dict[str, Any]) -> None:
+    data["pipelines"] = {"normal": NORMAL, "destructive": DESTRUCTIVE}
+    data["plan"] = {"stages": ["Source", "Build"]}
+
+
+def test_pipelines_are_found_by_the_kinds_the_construct_recorded(
+    example_assembly: Path, tmp_path: Path
+) -> None:
+    assembly = edit_assembly(example_assembly, tmp_path / "out", template=renamed,
+                             metadata=recorded)  # fmt: skip
+    rehearsal = Rehearsal(assembly, EXAMPLE_STACK)  # not entered: no server is started
+    assert rehearsal.description.pipelines == {"normal": NORMAL, "destructive": DESTRUCTIVE}
+    assert rehearsal.description.plan == {"stages": ["Source", "Build"]}
+    assert rehearsal.pipeline_name("normal") == NORMAL
+    assert rehearsal.pipeline_name("destructive") == DESTRUCTIVE
+    assert rehearsal.pipeline_name(DESTRUCTIVE) == DESTRUCTIVE  # an exact name
+    with pytest.raises(RehearsalError) as raised:
+        rehearsal.pipeline_name("build")
+    assert str(raised.value) == (
+        "no 'build' pipeline in sccos-spryker-demo-staging; it has: "
+        "normal (NORMAL_Deploy_Spryker_spryker-demo-staging), "
+        "destructive (DESTRUCTIVE_Deploy_Spryker_spryker-demo-staging)"
+    )
+
+
+def test_a_recorded_pipeline_missing_from_the_template_is_named(
+    example_assembly: Path, tmp_path: Path
+) -> None:
+    assembly = edit_assembly(example_assembly, tmp_path / "out", metadata=recorded)
+    with pytest.raises(RehearsalError) as raised:
+        Rehearsal(assembly, EXAMPLE_STACK).pipeline_name("normal")
+    assert str(raised.value) == (
+        "the normal pipeline NORMAL_Deploy_Spryker_spryker-demo-staging is not in the template "
+        "of sccos-spryker-demo-staging: ['spryker-demo-staging-normal-deploy', "
+        "'spryker-demo-staging-destructive-deploy']"
+    )
+
+
+def test_assemblies_without_recorded_pipelines_find_them_by_name(example_assembly: Path) -> None:
+    rehearsal = Rehearsal(example_assembly, EXAMPLE_STACK)
+    assert (rehearsal.description.pipelines, rehearsal.description.plan) == ({}, None)
+    assert rehearsal.pipeline_name("normal") == "spryker-demo-staging-normal-deploy"
+    assert rehearsal.pipeline_name("destructive") == "spryker-demo-staging-destructive-deploy"
+    with pytest.raises(RehearsalError, match="no single 'build' pipeline"):
+        rehearsal.pipeline_name("build")
+
+
+def test_the_readme_scenario_file_is_a_scenario(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Rehearse a deployment") :]
+    [block] = re.findall(r"```yaml\n(.*?)```", section[: section.index("\n## ", 1)], re.S)
+    (tmp_path / "readme.yml").write_text(block)
+    scenario = load_scenario(str(tmp_path / "readme.yml"))
+    assert scenario.runs == (
+        Run(
+            "normal",
+            files={"src/x.txt": "x\n"},
+            knobs={"fail": [{"program": "vendor/bin/install", "args": "production", "exit": 1}]},
+            retry_with={},
+        ),
+        Run(
+            "maintenance-enable",
+            trigger="manual",
+            variables={"DESIRED_VERSION": "abc123"},
+            parameters={"/shop/maintenance/enabled": "1", "/shop/secret/token": "s3cret"},
+            delete_parameters=("/shop/maintenance/until",),
+        ),
+    )
+
+
+def test_a_scenario_run_with_an_unknown_trigger_is_no_scenario(tmp_path: Path) -> None:
+    (tmp_path / "bad.yml").write_text("runs:\n  - pipeline: normal\n    trigger: webhook\n")
+    with pytest.raises(RehearsalError) as raised:
+        load_scenario(str(tmp_path / "bad.yml"))
+    assert str(raised.value) == (
+        f"{tmp_path / 'bad.yml'}: not a scenario (ValueError: trigger 'webhook': one of push, "
+        "manual)"
+    )
