@@ -188,9 +188,9 @@ def test_parameters_by_path_are_authorized_on_the_path(rehearsal: Rehearsal) -> 
     listed = aws(rehearsal, role, step, "ssm", "get-parameters-by-path", "--path", path)
     assert listed.returncode == 0, listed.stderr
     assert sorted(p["Name"] for p in json.loads(listed.stdout)["Parameters"]) == [
-        "/spryker-demo-staging/pipeline/desired_version",
-        "/spryker-demo-staging/pipeline/last_deployed_version",
-        "/spryker-demo-staging/pipeline/latest_built_version",
+        "/spryker-demo-staging/desired_version",
+        "/spryker-demo-staging/last_deployed_version",
+        "/spryker-demo-staging/lastbuildversion",
     ]
     recursive = aws(rehearsal, role, step, "ssm", "get-parameters-by-path", "--path", path,
                     "--recursive", "--with-decryption")  # fmt: skip
