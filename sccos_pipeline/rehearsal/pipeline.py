@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,9 +18,10 @@ from itertools import count, groupby
 from pathlib import Path
 from typing import Any
 
+from .artifacts import artifact_files, lay_inputs, write_output
 from .aws import AccessDeniedError, Call
 from .calls import Access, Request, service_arn
-from .codebuild import BuildError, artifact_files
+from .codebuild import BuildError
 
 _VARIABLE = re.compile(r"#\{([A-Za-z0-9_@.\-]+)\.([A-Za-z0-9_@.\-]+)\}")
 _ECR_IMAGE = re.compile(r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/"
@@ -241,10 +241,13 @@ class Execution:
         )
         for name in inputs:
             self._artifact_access(step, project_role, name, write=False)
-            shutil.copytree(self.artifacts[name], build.source_dir, dirs_exist_ok=True)
+        secondary = lay_inputs(
+            inputs, config.get("PrimarySource"), self.artifacts, build.source_dir
+        )
         build.action_env = action_env
         build.service_env = {
             **build.service_env,
+            **secondary,
             "CODEBUILD_INITIATOR": f"codepipeline/{self.name}",
             "CODEBUILD_RESOLVED_SOURCE_VERSION": self.variables.get("SourceVariables", {}).get(
                 "CommitId", ""
@@ -255,11 +258,10 @@ class Execution:
         if outcome.status != "SUCCEEDED":
             raise StepFailedError(f"build {outcome.status}: {outcome.reason}\n{_tail(outcome.log)}")
         for name in outputs:
+            files = artifact_files(build.source_dir, spec_text, name, len(outputs))
             self._artifact_access(step, project_role, name, write=True)
             target = self.workdir / "artifacts" / name
-            target.mkdir(parents=True, exist_ok=True)
-            for file in artifact_files(build, spec_text):
-                shutil.copy2(file, target / file.name)
+            write_output(files, target)
             self.artifacts[name] = target
         if action.get("Namespace"):
             self.variables[action["Namespace"]] = outcome.exported

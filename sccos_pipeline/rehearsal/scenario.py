@@ -31,6 +31,18 @@ if TYPE_CHECKING:  # the command's help reads this module; it must not load the 
     from .pipeline import Execution
 
 
+# The pipelines of an environment, as the construct records them in the cloud assembly.
+PIPELINE_KINDS = (
+    "normal",
+    "destructive",
+    "build",
+    "maintenance-enable",
+    "maintenance-disable",
+    "rollout-scheduler",
+    "ecs-updater",
+)
+
+
 @dataclass(frozen=True)
 class Run:
     pipeline: str = "normal"

@@ -132,9 +132,26 @@ class Rehearsal:
         ]
 
     def pipeline_name(self, kind: str) -> str:
-        """The pipeline of a kind (`normal`, `destructive`) or of that exact name."""
+        """The pipeline of a kind (`normal`, `destructive`, `build`, ... as the construct
+        recorded them) or of that exact name."""
         names = self.pipeline_names()
-        matches = [n for n in names if kind == n or f"-{kind}-" in f"-{n}-".lower()]
+        if kind in names:
+            return kind
+        recorded = self.description.pipelines
+        if recorded:
+            if kind not in recorded:
+                known = ", ".join(f"{k} ({n})" for k, n in recorded.items())
+                raise RehearsalError(
+                    f"no {kind!r} pipeline in {self.template.name}; it has: {known}"
+                )
+            if recorded[kind] not in names:
+                raise RehearsalError(
+                    f"the {kind} pipeline {recorded[kind]} is not in the template of "
+                    f"{self.template.name}: {names}"
+                )
+            return recorded[kind]
+        # Assemblies synthesized before the construct recorded its pipelines: by name.
+        matches = [n for n in names if f"-{kind}-" in f"-{n}-".lower()]
         if len(matches) != 1:
             raise RehearsalError(f"no single {kind!r} pipeline in {self.template.name}: {names}")
         return matches[0]

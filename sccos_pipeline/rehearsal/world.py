@@ -11,7 +11,7 @@ import subprocess
 import tarfile
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,11 @@ class EnvironmentDescription:
     deploy_file_in_repository: str
     app_dir: str
     broker_api_url: str
-    services: Mapping[str, Mapping[str, str]]
+    services: Mapping[str, Mapping[str, Any]]
+    # Pipeline kind (`normal`, `destructive`, `build`, ...) -> its name; empty in assemblies
+    # synthesized before the construct recorded it.
+    pipelines: Mapping[str, str] = field(default_factory=dict)
+    plan: dict[str, Any] | None = None  # the environment plan as JSON, when recorded
 
 
 def describe(cdk_out: Path, template: StackTemplate) -> EnvironmentDescription:
@@ -67,6 +71,8 @@ def describe(cdk_out: Path, template: StackTemplate) -> EnvironmentDescription:
         app_dir=data["appDir"],
         broker_api_url=data["brokerApiUrl"],
         services=data["services"],
+        pipelines={str(k): str(v) for k, v in (data.get("pipelines") or {}).items()},
+        plan=data.get("plan"),
     )
 
 
