@@ -13,10 +13,10 @@ from constructs import Construct
 
 from ..core.checks import looks_secret
 from ..core.findings import DeployFileError, Severity
+from ..core.images import image_names, service_names
 from ..core.loader import validate_deploy_file
 from ..core.model import DeployModel
-from ..core.images import image_names, service_names
-from ..core.stages import HOOK_VARIABLES, PipelineType, Stage
+from ..core.stages import HOOK_VARIABLES, PipelineKind, PipelineType, Stage
 from . import props as p
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -68,7 +68,7 @@ def validate_environment_props(
     model: DeployModel,
     services: Mapping[str, p.ServiceTarget],
     repositories: Mapping[str, ecr.IRepository] | None,
-    pipelines: Sequence[PipelineType],
+    pipelines: Sequence[PipelineKind | PipelineType],
     production: bool,
     allow_destructive_in_production: bool,
     destructive_on_push: bool,

@@ -9,12 +9,20 @@ deploys, UpdateDeployedVersion, and the optional configuration steps.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import PurePosixPath
 
 from . import naming
 from . import permissions as can
 from .broker import broker_buildspec
 from .buildspec import render_buildspec
+from .hook_environment import (
+    VARIABLES_ARTIFACT,
+    VARIABLES_FILE,
+    hook_variables_action,
+    hook_variables_project,
+    kept_variables,
+)
 from .images import (
     build_buildspec,
     build_variables,
@@ -56,7 +64,11 @@ STAGE_TAG = {
     StageImage.ACTIVE: naming.IMAGE_TAG_DEPLOYED,
 }
 # Construct ids are a public contract: changing one replaces the resource.
-HOOK_KEYS = {Stage.PRE_DEPLOY: "PreDeploy", Stage.INSTALL: "Install", Stage.POST_DEPLOY: "PostDeploy"}
+HOOK_KEYS = {
+    Stage.PRE_DEPLOY: "PreDeploy",
+    Stage.INSTALL: "Install",
+    Stage.POST_DEPLOY: "PostDeploy",
+}
 BUILD, BROKER, VERSIONS, RECORD = "Build", "Broker", "Versions", "RecordDeployed"
 PRE_CONFIG, POST_CONFIG = "PreDeployment", "PostDeployment"
 
@@ -76,7 +88,13 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
                 key=HOOK_KEYS[stage],
                 name=naming.hook_project(stage, project),
                 runs=f"the {stage.value} hook baked into the image, else Spryker's default",
-                buildspec=render_buildspec(model, stage, app_dir=options.app_dir),
+                buildspec=render_buildspec(
+                    model,
+                    stage,
+                    app_dir=options.app_dir,
+                    variables_artifact=(VARIABLES_ARTIFACT, VARIABLES_FILE),
+                    keep=kept_variables(options),
+                ),
                 image=HOOK_IMAGE + STAGE_TAG[STAGE_IMAGE[stage]],
                 compute=size.compute,
                 timeout_minutes=size.timeout_minutes,
@@ -142,7 +160,8 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
                     parameter(project, naming.PARAMETER_LAST_DEPLOYED),
                 ),
                 Variable(
-                    "SCCOS_LATEST_BUILT_PARAMETER", parameter(project, naming.PARAMETER_LATEST_BUILT)
+                    "SCCOS_LATEST_BUILT_PARAMETER",
+                    parameter(project, naming.PARAMETER_LATEST_BUILT),
                 ),
             ),
             permissions=(
@@ -177,6 +196,7 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
             ),
         ),
     ]
+    projects.append(hook_variables_project(model, options))
     for key, name, commands in (
         (PRE_CONFIG, naming.pre_config_project(project), options.pre_deployment_commands),
         (POST_CONFIG, naming.post_config_project(project), options.post_deployment_commands),
@@ -215,9 +235,13 @@ def deployment_pipeline(
 
     def build(step: str, key: str, runs: str, **variables: str) -> PlanAction:
         return PlanAction(
-            step, ActionKind.BUILD, runs, project=key, inputs=(SOURCE_ARTIFACT,),
+            step,
+            ActionKind.BUILD,
+            runs,
+            project=key,
+            inputs=(SOURCE_ARTIFACT,),
             variables={**deploys, **variables},
-        )  # fmt: skip
+        )
 
     def hook(stage: Stage) -> PlanStage:
         action = build(
@@ -227,9 +251,10 @@ def deployment_pipeline(
             + {Stage.PRE_DEPLOY: "running", Stage.INSTALL: "new", Stage.POST_DEPLOY: "active"}[
                 stage
             ]
-            + " version's image",
+            + " version's image, with the back office's variables",
             SCCOS_EXPECTED_VERSION=expected[stage],
         )
+        action = replace(action, inputs=(SOURCE_ARTIFACT, VARIABLES_ARTIFACT))
         return PlanStage(action.name, (action,))
 
     def ecs(step: str, keys: tuple[str, ...], runs: str) -> PlanStage:
@@ -237,9 +262,13 @@ def deployment_pipeline(
             step,
             tuple(
                 PlanAction(
-                    key, ActionKind.ECS_DEPLOY, runs, service=key, inputs=(IMAGES_ARTIFACT,),
+                    key,
+                    ActionKind.ECS_DEPLOY,
+                    runs,
+                    service=key,
+                    inputs=(IMAGES_ARTIFACT,),
                     text=f"imagedefinitions-{key}.json",
-                )  # fmt: skip
+                )
                 for key in keys
             ),
         )
@@ -250,18 +279,24 @@ def deployment_pipeline(
             naming.STEP_SOURCE,
             (
                 PlanAction(
-                    naming.STEP_SOURCE, ActionKind.SOURCE, "the branch's head commit",
-                    outputs=(SOURCE_ARTIFACT,), namespace=SOURCE_NAMESPACE,
+                    naming.STEP_SOURCE,
+                    ActionKind.SOURCE,
+                    "the branch's head commit",
+                    outputs=(SOURCE_ARTIFACT,),
+                    namespace=SOURCE_NAMESPACE,
                 ),
-            ),  # fmt: skip
+            ),
         ),
         PlanStage(
             naming.STEP_VERSIONS,
             (
                 PlanAction(
-                    naming.STEP_VERSIONS, ActionKind.BUILD,
+                    naming.STEP_VERSIONS,
+                    ActionKind.BUILD,
                     "the version to deploy and the last deployed version",
-                    project=VERSIONS, inputs=(SOURCE_ARTIFACT,), namespace=VERSIONS_NAMESPACE,
+                    project=VERSIONS,
+                    inputs=(SOURCE_ARTIFACT,),
+                    namespace=VERSIONS_NAMESPACE,
                     variables={
                         "SCCOS_SOURCE_COMMIT": SOURCE_REVISION,
                         "SCCOS_REQUESTED": f"#{{variables.{DESIRED_VERSION_VARIABLE}}}",
@@ -270,25 +305,30 @@ def deployment_pipeline(
                         "SCCOS_EXECUTION_ID": EXECUTION_ID,
                     },
                 ),
-            ),  # fmt: skip
+            ),
         ),
         PlanStage(
             naming.STEP_APPROVE,
             (
                 PlanAction(
-                    "Approve", ActionKind.APPROVAL, "a person approves the deployment",
+                    "Approve",
+                    ActionKind.APPROVAL,
+                    "a person approves the deployment",
                     text=f"{name}: deploy {DEPLOYMENT_VERSION} over the last deployed version "
                     f"{LAST_DEPLOYED_VERSION}" + (" - this RESETS ALL DATA" if destructive else ""),
                 ),
-            ),  # fmt: skip
+            ),
         ),
         PlanStage(
             naming.STEP_BUILD,
             (
                 PlanAction(
-                    naming.STEP_BUILD, ActionKind.BUILD,
+                    naming.STEP_BUILD,
+                    ActionKind.BUILD,
                     f"build and push {len(image_names(model))} images unless they exist",
-                    project=BUILD, inputs=(SOURCE_ARTIFACT,), outputs=(IMAGES_ARTIFACT,),
+                    project=BUILD,
+                    inputs=(SOURCE_ARTIFACT,),
+                    outputs=(IMAGES_ARTIFACT,),
                     variables={
                         **deploys,
                         "SCCOS_SOURCE_COMMIT": SOURCE_REVISION,
@@ -297,7 +337,8 @@ def deployment_pipeline(
                         "SCCOS_OTHER_PIPELINE": other_name,
                     },
                 ),
-            ),  # fmt: skip
+                hook_variables_action(model),
+            ),
         ),
         PlanStage(
             naming.STEP_BROKER,
@@ -334,6 +375,7 @@ def deployment_pipeline(
     else:
         left_out.append(naming.STEP_POST_CONFIG)
     stages.append(hook(Stage.POST_DEPLOY))
+    desired_parameter = naming.ssm_parameter(project, naming.PARAMETER_DESIRED)
     return PipelinePlan(
         kind=kind,
         name=name,
@@ -348,8 +390,8 @@ def deployment_pipeline(
             PipelineVariable(
                 DESIRED_VERSION_VARIABLE,
                 FROM_PARAMETER_STORE,
-                f"A version (commit) to deploy instead of {naming.ssm_parameter(project, naming.PARAMETER_DESIRED)}"
-                "; `latest` deploys the last built version",
+                f"A version (commit) to deploy instead of {desired_parameter}; `latest` deploys "
+                "the last built version",
             ),
         ),
         left_out=tuple(left_out),
