@@ -18,19 +18,15 @@ import re
 import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict, dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from .calls import JSON_TARGETS, Access, Request, UnmappedError, accesses
+from .calls import JSON_TARGETS, Request, UnmappedError, accesses
 from .errors import RehearsalError
-from .iam import Authorizer, Decision, IamRequest, access_denied_message
-from .template import StackTemplate
+from .gate import Call, Caller, Gate
 
 _CREDENTIAL = re.compile(r"Credential=([A-Z0-9]+)/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
-# The real CLI talks TLS; resource policies (bucket, topic) deny requests without it.
-BASE_CONTEXT = {"aws:SecureTransport": "true"}
 
 
 def free_port() -> int:
@@ -40,100 +36,18 @@ def free_port() -> int:
         return port
 
 
-@dataclass(frozen=True)
-class Call:
-    """One IAM question a step's call asked, and the answer."""
+class ApiError(Exception):
+    """An error answer of a service the rehearsal serves itself, e.g. CodePipeline's
+    `PipelineExecutionNotFoundException`."""
 
-    step: str
-    principal: str
-    operation: str  # e.g. "ecr BatchGetImage", or what the rehearsal did for the service
-    action: str
-    resource: str
-    decision: str  # Allowed, ImplicitlyDenied, ExplicitlyDenied, Error, Unmapped
-    explanation: str = ""
-
-    def to_json(self) -> dict[str, str]:
-        return asdict(self)
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
 
 
-@dataclass(frozen=True)
-class Caller:
-    role_arn: str
-    step: str
-
-
-class Gate:
-    """Who may do what: access keys to roles, and every decision recorded in order."""
-
-    def __init__(self, template: StackTemplate, authorizer: Authorizer) -> None:
-        self.template = template
-        self.authorizer = authorizer
-        self.calls: list[Call] = []
-        self._callers: dict[str, Caller] = {}
-        self._policies: dict[str, list[dict[str, Any]]] = {}
-        self._lock = threading.Lock()
-
-    def credentials(self, role_arn: str, step: str) -> dict[str, str]:
-        """Environment variables that make the AWS CLI call as `role_arn` within `step`."""
-        with self._lock:
-            key = f"ASIAREHEARSAL{len(self._callers):07d}"
-            self._callers[key] = Caller(role_arn, step)
-        return {"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": "rehearsal"}
-
-    def caller(self, access_key: str) -> Caller | None:
-        return self._callers.get(access_key)
-
-    def policies(self, role_arn: str) -> list[dict[str, Any]]:
-        if role_arn not in self._policies:
-            logical = self.template.role_by_arn(role_arn)
-            self._policies[role_arn] = self.template.role_policies(logical) if logical else []
-        return self._policies[role_arn]
-
-    def record(self, call: Call) -> None:
-        with self._lock:
-            self.calls.append(call)
-
-    def authorize(self, step: str, role_arn: str, operation: str, access: Access) -> Decision:
-        request = IamRequest(
-            principal=role_arn,
-            action=access.action,
-            resource=access.resource,
-            identity_policies=self.policies(role_arn),
-            resource_policy=self.template.resource_policy(access.resource),
-            context={**BASE_CONTEXT, **access.context},
-        )
-        decision = self.authorizer.authorize(request)
-        explanation = decision.explanation
-        if not decision.allowed:
-            explanation = access_denied_message(request, decision)
-        self.record(
-            Call(step, role_arn, operation, access.action, access.resource, decision.result,
-                 explanation)
-        )  # fmt: skip
-        return Decision(decision.allowed, decision.result, explanation)
-
-    def require(self, step: str, role_arn: str, operation: str, access: Access) -> None:
-        """Authorize a call the rehearsal makes for a service (CodeBuild, CodePipeline)."""
-        decision = self.authorize(step, role_arn, operation, access)
-        if not decision.allowed:
-            raise AccessDeniedError(decision.explanation)
-
-    def require_any(self, step: str, role_arn: str, operation: str, options: list[Access]) -> None:
-        """Authorize a call IAM knows under several names (renamed services): one must pass."""
-        explanation = ""
-        for access in options:
-            decision = self.authorize(step, role_arn, operation, access)
-            if decision.allowed:
-                return
-            explanation = explanation or decision.explanation
-        raise AccessDeniedError(explanation)
-
-
-class AccessDeniedError(Exception):
-    """A step's call was denied; the message is AWS's."""
-
-
-LocalHandler = Callable[[str, Mapping[str, Any]], dict[str, Any]]
+# Serves one operation: (operation, params, caller) -> the answer; raises ApiError.
+LocalHandler = Callable[[str, Mapping[str, Any], Caller], dict[str, Any]]
 
 
 class _Proxy(ThreadingHTTPServer):
@@ -145,9 +59,11 @@ class _Proxy(ThreadingHTTPServer):
         moto_port: int,
         local: Mapping[str, LocalHandler],
         enrich: Callable[[Request], Request],
+        observe: Callable[[Caller, Request, int, bytes], None],
     ) -> None:
         super().__init__(("127.0.0.1", free_port()), _Handler)
         self.enrich = enrich
+        self.observe = observe
         self.gate = gate
         self.moto_port = moto_port
         self.local = local
@@ -210,15 +126,15 @@ class _Handler(BaseHTTPRequestHandler):
         handler = self.server.local.get(request.service)
         if handler is not None:
             try:
-                answer = handler(request.operation, request.params)
-            except KeyError as exc:
-                self._error(target, "PipelineNotFoundException", str(exc))
+                answer = handler(request.operation, request.params, caller)
+            except ApiError as exc:
+                self._error(target, exc.code, exc.message)
                 return
             self._send(200, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(answer))
             return
-        self._forward(body)
+        self._forward(body, caller, request)
 
-    def _forward(self, body: bytes) -> None:
+    def _forward(self, body: bytes, caller: Caller, request: Request) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", self.server.moto_port, timeout=60)
         headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
         headers["Host"] = f"127.0.0.1:{self.server.moto_port}"
@@ -227,6 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
         payload = response.read()
         skip = {"transfer-encoding", "connection", "content-length"}
         passed = {k: v for k, v in response.getheaders() if k.lower() not in skip}
+        self.server.observe(caller, request, response.status, payload)
         self._send(response.status, passed, payload)
 
     def _send(self, status: int, headers: Mapping[str, str], payload: bytes | str) -> None:
@@ -297,7 +214,10 @@ class AwsEmulator:
         reset = urllib.request.Request(f"{self.moto_endpoint}/moto-api/reset", method="POST")
         with urllib.request.urlopen(reset, timeout=30):
             pass
-        self._proxy = _Proxy(gate, self.moto_port, local, self._enrich)
+        # Per ECS service name, each UpdateService that passed: what a report shows of deploys.
+        self.deployments: dict[str, list[dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+        self._proxy = _Proxy(gate, self.moto_port, local, self._enrich, self._observe)
         self._thread = threading.Thread(target=self._proxy.serve_forever, daemon=True)
         self._thread.start()
         self.region = gate.template.region
@@ -314,6 +234,19 @@ class AwsEmulator:
             return Request(request.service, request.operation, params, request.region,
                            request.account)  # fmt: skip
         return request
+
+    def _observe(self, caller: Caller, request: Request, status: int, payload: bytes) -> None:
+        """Record a service update (moto only renames its deployment when one is forced)."""
+        if (request.service, request.operation, status) != ("ecs", "UpdateService", 200):
+            return
+        service = json.loads(payload)["service"]
+        entry = {
+            "step": caller.step,
+            "taskDefinition": str(service["taskDefinition"]).rsplit("/", 1)[-1],
+            "forceNewDeployment": bool(request.params.get("forceNewDeployment")),
+        }
+        with self._lock:
+            self.deployments.setdefault(str(service["serviceName"]), []).append(entry)
 
     @property
     def endpoint(self) -> str:

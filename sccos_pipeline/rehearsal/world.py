@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -155,6 +155,19 @@ def create_resources(aws: AwsEmulator, template: StackTemplate) -> None:
         sns.create_topic(Name=template.physical_name(logical))
 
 
+def write_parameters(
+    aws: AwsEmulator, parameters: Mapping[str, str], delete: Sequence[str] = ()
+) -> None:
+    """SSM parameters as a scenario sets them: `delete` removed, then `parameters` written
+    (SecureString under a `/secret/` path, else String; overwritten)."""
+    ssm = aws.admin("ssm")
+    for first in range(0, len(delete), 10):  # DeleteParameters takes 10 names at most
+        ssm.delete_parameters(Names=list(delete[first : first + 10]))
+    for name, value in parameters.items():
+        kind = "SecureString" if "/secret/" in name else "String"
+        ssm.put_parameter(Name=name, Value=value, Type=kind, Overwrite=True)
+
+
 def secret_name(arn: str) -> str:
     """A secret's name from its complete ARN (the name, then `-` and six random characters)."""
     name = arn.split(":secret:", 1)[1].split(":", 1)[0]
@@ -173,20 +186,33 @@ def create_existing(
     registry = f"{template.account}.dkr.ecr.{template.region}.amazonaws.com"
     for target in description.services.values():
         ecs.create_cluster(clusterName=target["cluster"])
-        definition = ecs.register_task_definition(
-            family=target["service"],
-            taskRoleArn=f"arn:aws:iam::{template.account}:role/{target['service']}-task",
-            containerDefinitions=[
-                {"name": target["container"], "image": f"{registry}/{INITIAL_IMAGE}:none",
-                 "memory": 512},
+        role = f"arn:aws:iam::{template.account}:role/{target['service']}"
+        container: dict[str, Any] = {
+            "name": target["container"], "image": f"{registry}/{INITIAL_IMAGE}:none",
+            "memory": 512,
+            # Optional in the metadata: the container's variables and secrets as they run.
+            "environment": [
+                {"name": k, "value": str(v)} for k, v in (target.get("environment") or {}).items()
             ],
-        )["taskDefinition"]["taskDefinitionArn"]  # fmt: skip
+            "secrets": [
+                {"name": k, "valueFrom": str(v)} for k, v in (target.get("secrets") or {}).items()
+            ],
+        }  # fmt: skip
+        roles = {"taskRoleArn": f"{role}-task"}
+        if container["secrets"]:  # ECS reads secrets with the execution role
+            roles["executionRoleArn"] = f"{role}-execution"
+        definition = ecs.register_task_definition(
+            family=target["service"], containerDefinitions=[container], **roles
+        )["taskDefinition"]["taskDefinitionArn"]
         ecs.create_service(
             cluster=target["cluster"],
             serviceName=target["service"],
             taskDefinition=definition,
             desiredCount=1,
         )
+        # moto starts no task; this counts the desired one as running, so the service is
+        # stable at once and `aws ecs wait services-stable` returns (no health checks here).
+        ecs.update_service(cluster=target["cluster"], service=target["service"], desiredCount=1)
     secrets, ssm = aws.admin("secretsmanager"), aws.admin("ssm")
     created: set[str] = set()
     variables = [
@@ -233,8 +259,9 @@ def final_state(
     rabbit: RabbitMQ,
 ) -> dict[str, Any]:  # fmt: skip
     """SSM versions, ECR tags per repository (tag -> the image's commit), each service's
-    image, and RabbitMQ's vhosts, users and permissions."""
-    ssm, ecr, ecs = aws.admin("ssm"), aws.admin("ecr"), aws.admin("ecs")
+    image (`ecs`) and its task definition, container variables, secrets and updates
+    (`ecs_services`), and RabbitMQ's vhosts, users and permissions."""
+    ssm, ecr = aws.admin("ssm"), aws.admin("ecr")
     versions = {}
     for resource in template.resources("AWS::SSM::Parameter").values():
         name = template.resolve(resource["Properties"])["Name"]
@@ -254,7 +281,22 @@ def final_state(
             for i in sorted(ids, key=lambda i: i.get("imageTag", ""))
             if "imageTag" in i
         }
-    services = {}
+    services = ecs_services(aws, description)
+    return {
+        "ssm": versions,
+        "ecr": tags,
+        "ecs": {name: service["image"] for name, service in services.items()},
+        "ecs_services": services,
+        "rabbitmq": rabbit.state(),
+    }
+
+
+def ecs_services(aws: AwsEmulator, description: EnvironmentDescription) -> dict[str, Any]:
+    """Per service: `taskDefinition` (family:revision), its container's `image` (repository:tag),
+    `environment` (name -> value), `secrets` (name -> valueFrom), and `deployments`: each
+    UpdateService that passed, with its step, task definition and forceNewDeployment."""
+    ecs = aws.admin("ecs")
+    services: dict[str, Any] = {}
     for target in description.services.values():
         described = ecs.describe_services(cluster=target["cluster"], services=[target["service"]])
         definition = ecs.describe_task_definition(
@@ -263,5 +305,11 @@ def final_state(
         container = next(
             c for c in definition["containerDefinitions"] if c["name"] == target["container"]
         )
-        services[target["service"]] = container["image"].rsplit("/", 1)[-1]
-    return {"ssm": versions, "ecr": tags, "ecs": services, "rabbitmq": rabbit.state()}
+        services[target["service"]] = {
+            "taskDefinition": f"{definition['family']}:{definition['revision']}",
+            "image": container["image"].rsplit("/", 1)[-1],
+            "environment": {e["name"]: e["value"] for e in container.get("environment") or []},
+            "secrets": {e["name"]: e["valueFrom"] for e in container.get("secrets") or []},
+            "deployments": list(aws.deployments.get(target["service"], [])),
+        }
+    return services

@@ -6,7 +6,9 @@ Expectations are Spryker's doc written out
 
 from __future__ import annotations
 
+import ast
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,6 +41,15 @@ def test_script_text_is_the_file_itself() -> None:
         assert script_text(name) == (SCRIPTS / f"{name}.py").read_text(encoding="utf-8")
     with pytest.raises(ValueError, match="no script 'os'"):
         script_text("os")
+
+
+def test_scripts_import_the_standard_library_only() -> None:
+    for name in ("variables", "update_service", "hook_variables"):
+        tree = ast.parse(script_text(name))
+        imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        imported |= {n.module or "." for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        roots = {module.split(".")[0] for module in imported}
+        assert roots <= set(sys.stdlib_module_names), (name, roots - sys.stdlib_module_names)
 
 
 def test_shared_parts_are_the_same_in_every_script() -> None:
