@@ -76,7 +76,11 @@ def hook_variables_buildspec(model: DeployModel, options: PlanOptions) -> dict[s
         "set -euo pipefail\n"
         f'python3 -c "$SCCOS_HOOK_VARIABLES" --cluster {q(cluster)} --service {q(service)} '
         f'--container {q(options.container(key))} --tree "$SCCOS_VARIABLE_TREE" '
-        f"--out {VARIABLES_FILE}"
+        f"--out {VARIABLES_FILE} || {{\n"
+        '  echo "If access to a parameter or secret outside $SCCOS_VARIABLE_TREE was denied" \\\n'
+        '    "above, name it in the settings\' secrets: this step may read those." >&2\n'
+        "  exit 1\n"
+        "}"
     )
     result = spec([script], variables={"SCCOS_HOOK_VARIABLES": script_text("hook_variables")})
     result["artifacts"] = {"files": [VARIABLES_FILE]}
