@@ -39,6 +39,14 @@ def grant_reading_by_path(template: dict[str, Any]) -> None:
     ]  # fmt: skip
 
 
+def frontend_settings(data: dict[str, Any]) -> None:
+    """The frontend runs with variables and a secret (optional keys of the metadata)."""
+    data["services"]["frontend"]["environment"] = {
+        "SPRYKER_MAINTENANCE_MODE_ENABLED": "0", "SPRYKER_ZED_HOST": "zed.internal",
+    }  # fmt: skip
+    data["services"]["frontend"]["secrets"] = {"SPRYKER_DB_PASSWORD": PASSWORD}
+
+
 @pytest.fixture(scope="module")
 def rehearsal(
     example_assembly: Path, broker: RabbitMQ, tmp_path_factory: pytest.TempPathFactory
@@ -47,6 +55,7 @@ def rehearsal(
         example_assembly,
         tmp_path_factory.mktemp("calls") / "cdk.out",
         template=grant_reading_by_path,
+        metadata=frontend_settings,
     )
     with Rehearsal(assembly, EXAMPLE_STACK, rabbit=broker) as session:
         yield session
@@ -74,21 +83,34 @@ ROLE = "EnvironmentActionRole0000B947"  # may update the environment's services
 
 
 def test_a_build_registers_a_task_definition_and_forces_deployments(rehearsal: Rehearsal) -> None:
+    before = rehearsal.state()["ecs_services"]
+    assert before[FRONTEND] == {
+        "taskDefinition": f"{FRONTEND}:1",
+        "image": "bootstrap:none",
+        "environment": {
+            "SPRYKER_MAINTENANCE_MODE_ENABLED": "0",
+            "SPRYKER_ZED_HOST": "zed.internal",
+        },
+        "secrets": {"SPRYKER_DB_PASSWORD": PASSWORD},
+        "deployments": [],
+    }
     step = "Maintenance/Enable@ecs"
     described = aws(rehearsal, ROLE, step, "ecs", "describe-services", "--cluster", CLUSTER,
                     "--services", FRONTEND)  # fmt: skip
     assert described.returncode == 0, described.stderr
     current = json.loads(described.stdout)["services"][0]["taskDefinition"]
-    assert current.endswith(f":task-definition/{FRONTEND}:1")
-    definition = aws(rehearsal, ROLE, step, "ecs", "describe-task-definition",
-                     "--task-definition", current)  # fmt: skip
-    [container] = json.loads(definition.stdout)["taskDefinition"]["containerDefinitions"]
-    container["environment"] = [{"name": "SPRYKER_MAINTENANCE_MODE_ENABLED", "value": "1"}]
-    container["secrets"] = [{"name": "SPRYKER_DB_PASSWORD", "valueFrom": PASSWORD}]
+    definition = json.loads(
+        aws(rehearsal, ROLE, step, "ecs", "describe-task-definition", "--task-definition",
+            current).stdout
+    )["taskDefinition"]  # fmt: skip
+    [container] = definition["containerDefinitions"]
+    for variable in container["environment"]:
+        if variable["name"] == "SPRYKER_MAINTENANCE_MODE_ENABLED":
+            variable["value"] = "1"
     registered = aws(
         rehearsal, ROLE, step, "ecs", "register-task-definition", "--family", FRONTEND,
-        "--task-role-arn", f"{ACCOUNT}:role/{FRONTEND}-task",
-        "--execution-role-arn", f"{ACCOUNT}:role/{FRONTEND}-execution",
+        "--task-role-arn", definition["taskRoleArn"],
+        "--execution-role-arn", definition["executionRoleArn"],
         "--container-definitions", json.dumps([container]),
     )  # fmt: skip
     assert registered.returncode == 0, registered.stderr
@@ -112,24 +134,31 @@ def test_a_build_registers_a_task_definition_and_forces_deployments(rehearsal: R
         ("ecs:DescribeServices", service_arn + FRONTEND, "Allowed"),
         ("ecs:DescribeServices", service_arn + YVES, "Allowed"),
     ]  # fmt: skip
-    services = rehearsal.state()["ecs_services"]
-    assert services[FRONTEND] == {
+    after = rehearsal.state()["ecs_services"]
+    assert after[FRONTEND] == {
         "taskDefinition": f"{FRONTEND}:2",
         "image": "bootstrap:none",
-        "environment": {"SPRYKER_MAINTENANCE_MODE_ENABLED": "1"},
+        "environment": {
+            "SPRYKER_MAINTENANCE_MODE_ENABLED": "1",
+            "SPRYKER_ZED_HOST": "zed.internal",
+        },
         "secrets": {"SPRYKER_DB_PASSWORD": PASSWORD},
         "deployments": [
             {"step": step, "taskDefinition": f"{FRONTEND}:2", "forceNewDeployment": True}
         ],
     }
-    assert services[YVES] == {
-        "taskDefinition": f"{YVES}:1",
-        "image": "bootstrap:none",
-        "environment": {},
-        "secrets": {},
+    assert after[YVES] == {
+        **before[YVES],
         "deployments": [{"step": step, "taskDefinition": f"{YVES}:1", "forceNewDeployment": True}],
     }
-    assert [s for s, d in services.items() if d["deployments"]] == [YVES, FRONTEND]
+    # What a maintenance scenario asserts: only the frontend's flag changed.
+    changed = {
+        (service, name, value)
+        for service, details in after.items()
+        for name, value in details["environment"].items()
+        if before[service]["environment"].get(name) != value
+    }
+    assert changed == {(FRONTEND, "SPRYKER_MAINTENANCE_MODE_ENABLED", "1")}
 
 
 def test_a_service_outside_the_environment_is_denied(rehearsal: Rehearsal) -> None:
