@@ -189,9 +189,16 @@ def grant(
     project: codebuild.IProject, permission: Permission, resources: Mapping[str, Sequence[str]]
 ) -> None:
     arns = [arn for reference in permission.on for arn in resources[reference]]
-    conditions = None
+    if not arns:  # e.g. the settings name no secret of that kind: nothing to allow
+        return
+    conditions: dict[str, dict[str, str]] = {}
     if "task-roles" in permission.on:
-        conditions = {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+        conditions["StringEquals"] = {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
+    if permission.condition:
+        operator, key, value = permission.condition
+        conditions.setdefault(operator, {})[key] = value
     project.add_to_role_policy(
-        iam.PolicyStatement(actions=list(permission.actions), resources=arns, conditions=conditions)
+        iam.PolicyStatement(
+            actions=list(permission.actions), resources=arns, conditions=conditions or None
+        )
     )

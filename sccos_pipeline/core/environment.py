@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import companions, deployment
+from . import companions, deployment, updater
 from .model import DeployModel
 from .plan import EnvironmentPlan, PipelinePlan, PlanOptions, PlanProject
 from .stages import PipelineKind
@@ -16,10 +16,12 @@ _PIPELINES: dict[PipelineKind, Callable[[DeployModel, PlanOptions], PipelinePlan
         m, PipelineKind.DESTRUCTIVE, o
     ),
     PipelineKind.BUILD: companions.build_pipeline,
+    PipelineKind.ECS_UPDATER: updater.updater_pipeline,
 }
 _PROJECTS: tuple[Callable[[DeployModel, PlanOptions], list[PlanProject]], ...] = (
     deployment.deployment_projects,
     companions.build_projects,
+    updater.updater_projects,
 )
 PLANNED = tuple(_PIPELINES)  # the kinds this version can plan, in order
 
