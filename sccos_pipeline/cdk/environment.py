@@ -38,6 +38,7 @@ from .artifacts import expire_secret_artifacts
 from .checks import load_deploy_file_with_warnings, validate_environment_props
 from .metadata import describe_for_rehearsal, long_service_arn
 from .nag import ReviewedWildcards
+from .notifications import allow_notifications, notify
 from .pipeline import SprykerPipeline
 from .privilege import limit_ecs_deploy_grants, task_role_arns
 from .projects import COMPUTE_NAME, ProjectContext, project_from_plan
@@ -331,18 +332,7 @@ class SprykerEnvironment(Construct):
             self, "NotificationTopic", master_key=self.encryption_key, enforce_ssl=True
         )
         #: pipeline kind to its notification rule (failed and succeeded executions)
-        self.notification_rules = {
-            kind: pipeline.pipeline.notify_on(
-                "Notifications",
-                self.notification_topic,
-                events=[
-                    codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,
-                    codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_SUCCEEDED,
-                ],
-                notification_rule_name=f"{pipeline.plan.name}-executions"[:64],
-            )
-            for kind, pipeline in self.pipelines.items()
-        }
+        self.notification_rules = notify(self, self.notification_topic, self.pipelines)
 
         # CDK's ECS deploy action allows ecs:UpdateService on "*"; only our services may change.
         # Long-format ARNs: services created since 2021 are `service/<cluster>/<name>`, and a
@@ -367,7 +357,7 @@ class SprykerEnvironment(Construct):
         if encryption_key is None:  # created here: its key policy is ours
             self._allow_logs(self.encryption_key)
             if notification_topic is None:
-                self._allow_notifications(self.encryption_key)
+                allow_notifications(self.encryption_key)
         # cdk-nag acknowledgements, made at validation from the policies as they then stand.
         self.node.add_validation(
             ReviewedWildcards(
@@ -418,21 +408,6 @@ class SprykerEnvironment(Construct):
                 conditions={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": groups}},
             )
         )  # fmt: skip
-
-    def _allow_notifications(self, key: kms.IKey) -> None:
-        """CodeStar Notifications publishes to the encrypted topic: it needs the key, only
-        through SNS of this account and region."""
-        stack = Stack.of(self)
-        key.add_to_resource_policy(
-            iam.PolicyStatement(
-                principals=[iam.ServicePrincipal("codestar-notifications.amazonaws.com")],
-                actions=["kms:GenerateDataKey*", "kms:Decrypt"],
-                resources=["*"],
-                conditions={
-                    "StringEquals": {"kms:ViaService": f"sns.{stack.region}.amazonaws.com"}
-                },
-            )
-        )
 
     def _repositories(self, model: DeployModel) -> dict[str, ecr.IRepository]:
         return {
