@@ -49,7 +49,8 @@ _FIRST_DEPLOYMENT = (
     "fi"
 )
 
-_CHECK_IMAGE = (
+# Every project on the hook image runs this before the application (also Setup_scheduler).
+CHECK_IMAGE = (
     'if [ -z "${SCCOS_EXPECTED_VERSION:-}" ]; then\n'
     '  echo "SCCOS_EXPECTED_VERSION is not set: the pipeline action must set it" >&2; exit 1\n'
     "fi\n"
@@ -111,7 +112,7 @@ def render_buildspec(
     if stage is Stage.PRE_DEPLOY:
         script.append(_FIRST_DEPLOYMENT)
     script += [
-        _CHECK_IMAGE,
+        CHECK_IMAGE,
         'cd "$SCCOS_APP_DIR"',
         _select_hook(stage),
         _USE_DEFAULT_WHEN_BLANK,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import companions, deployment
+from . import companions, deployment, maintenance, scheduler
 from .model import DeployModel
 from .plan import EnvironmentPlan, PipelinePlan, PlanOptions, PlanProject
 from .stages import PipelineKind
@@ -16,15 +16,22 @@ _PIPELINES: dict[PipelineKind, Callable[[DeployModel, PlanOptions], PipelinePlan
         m, PipelineKind.DESTRUCTIVE, o
     ),
     PipelineKind.BUILD: companions.build_pipeline,
+    PipelineKind.MAINTENANCE_ENABLE: maintenance.enable_pipeline,
+    PipelineKind.MAINTENANCE_DISABLE: maintenance.disable_pipeline,
+    PipelineKind.ROLLOUT_SCHEDULER: scheduler.rollout_pipeline,
 }
 _PROJECTS: tuple[Callable[[DeployModel, PlanOptions], list[PlanProject]], ...] = (
     deployment.deployment_projects,
     companions.build_projects,
+    maintenance.maintenance_projects,
+    scheduler.scheduler_projects,
 )
 PLANNED = tuple(_PIPELINES)  # the kinds this version can plan, in order
 
 
-def build_environment_plan(model: DeployModel, options: PlanOptions | None = None) -> EnvironmentPlan:
+def build_environment_plan(
+    model: DeployModel, options: PlanOptions | None = None
+) -> EnvironmentPlan:
     options = options or PlanOptions()
     pipelines = tuple(_PIPELINES[k](model, options) for k in PLANNED if k in options.pipelines)
     projects: dict[str, PlanProject] = {}
