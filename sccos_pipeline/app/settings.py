@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import naming
-from ..core.stages import PipelineType, Stage
+from ..core.maintenance import allowed_ip_problems
+from ..core.stages import PipelineKind, Stage
 from .schema import CONTEXT_KEY, key_path, schema_problems
 
 __all__ = ["CONTEXT_KEY", "EnvironmentSettings", "SettingsError", "read_settings"]
@@ -79,13 +80,14 @@ class EnvironmentSettings:
     production: bool = False
     allow_destructive_in_production: bool = False
     destructive_on_push: bool = False
-    pipelines: tuple[PipelineType, ...] = (PipelineType.NORMAL, PipelineType.DESTRUCTIVE)
+    pipelines: tuple[PipelineKind, ...] = (PipelineKind.NORMAL, PipelineKind.DESTRUCTIVE)
     zed_environment: Mapping[str, str] = field(default_factory=dict)
     secrets: Mapping[str, SecretSettings] = field(default_factory=dict)
     hooks: Mapping[Stage, HookSettings] = field(default_factory=dict)
     approval_emails: tuple[str, ...] = ()
     pre_deployment_commands: tuple[str, ...] = ()
     post_deployment_commands: tuple[str, ...] = ()
+    maintenance_allowed_ips: tuple[str, ...] = ()
 
 
 def read_settings(context: Any) -> list[EnvironmentSettings]:
@@ -107,7 +109,7 @@ def _problems(e: EnvironmentSettings) -> list[str]:
     if e.project is not None and (problem := naming.project_name_problem(e.project)):
         rule = naming.PROJECT_RULE
         problems.append(f"{at}project: {problem}; allowed: {rule}")
-    destructive = PipelineType.DESTRUCTIVE in e.pipelines
+    destructive = PipelineKind.DESTRUCTIVE in e.pipelines
     if e.production and destructive and not e.allow_destructive_in_production:
         problems.append(
             f"{at}pipelines: a destructive pipeline resets all data of a production environment "
@@ -136,6 +138,10 @@ def _problems(e: EnvironmentSettings) -> list[str]:
             f"{at}vpc.privateSubnetRouteTableIds: {tables} route tables for {subnets} subnets; "
             "allowed: one per private subnet, in the same order"
         )
+    problems += [
+        f"{at}maintenanceAllowedIps: {problem}"
+        for problem in allowed_ip_problems(e.maintenance_allowed_ips)
+    ]
     return problems
 
 
@@ -152,7 +158,7 @@ def _environment(name: str, data: dict[str, Any]) -> EnvironmentSettings:
         production=data.get("production", False),
         allow_destructive_in_production=data.get("allowDestructiveInProduction", False),
         destructive_on_push=data.get("destructiveOnPush", False),
-        pipelines=tuple(PipelineType(v) for v in data.get("pipelines", ["normal", "destructive"])),
+        pipelines=tuple(PipelineKind(v) for v in data.get("pipelines", ["normal", "destructive"])),
         source=SourceSettings(
             type=source["type"],
             branch=source.get("branch", "main"),
@@ -190,4 +196,5 @@ def _environment(name: str, data: dict[str, Any]) -> EnvironmentSettings:
         approval_emails=tuple(data.get("approvalEmails", ())),
         pre_deployment_commands=tuple(data.get("preDeploymentCommands", ())),
         post_deployment_commands=tuple(data.get("postDeploymentCommands", ())),
+        maintenance_allowed_ips=tuple(data.get("maintenanceAllowedIps", ())),
     )

@@ -13,10 +13,11 @@ from constructs import Construct
 
 from ..core.checks import looks_secret
 from ..core.findings import DeployFileError, Severity
-from ..core.loader import validate_deploy_file
-from ..core.model import DeployModel
 from ..core.images import image_names, service_names
-from ..core.stages import HOOK_VARIABLES, PipelineType, Stage
+from ..core.loader import validate_deploy_file
+from ..core.maintenance import allowed_ip_problems
+from ..core.model import DeployModel
+from ..core.stages import HOOK_VARIABLES, PipelineKind, PipelineType, Stage
 from . import props as p
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -68,7 +69,7 @@ def validate_environment_props(
     model: DeployModel,
     services: Mapping[str, p.ServiceTarget],
     repositories: Mapping[str, ecr.IRepository] | None,
-    pipelines: Sequence[PipelineType],
+    pipelines: Sequence[PipelineKind | PipelineType],
     production: bool,
     allow_destructive_in_production: bool,
     destructive_on_push: bool,
@@ -76,6 +77,7 @@ def validate_environment_props(
     secrets: Mapping[str, p.SecretSource],
     hook_settings: Mapping[Stage, p.HookProjectSettings],
     approval_emails: Sequence[str],
+    maintenance_allowed_ips: Sequence[str] = (),
 ) -> None:
     """Problems are worded for construct and cdk.json users alike, each with its prop."""
     problems: list[p.Problem] = []
@@ -153,6 +155,9 @@ def validate_environment_props(
         ("approval_emails", f"has {email!r}, not an e-mail address")
         for email in approval_emails
         if not _EMAIL.fullmatch(email)
+    ]
+    problems += [
+        ("maintenance_allowed_ips", t) for t in allowed_ip_problems(maintenance_allowed_ips)
     ]
     if problems:
         raise p.PropsError(construct, problems)

@@ -21,7 +21,7 @@ from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct, IValidation
 
-from .privilege import ECS_TASKS_ONLY
+from .privilege import ECS_TASKS_ONLY, PASSED_TO_ECS_TASKS
 
 # Matched by action name; acknowledged only where the statement names nothing but `own`.
 _S3_ACTION = re.compile(r"s3:(GetObject|GetBucket|List|DeleteObject|Abort)\*")
@@ -31,6 +31,7 @@ _SEG = r"(?:<[^>]+>|[^:<]+)"  # one ARN segment: text, or a token such as <AWS::
 _CODEBUILD_LOGS = re.compile(rf"arn:{_SEG}:logs:{_SEG}:{_SEG}:log-group:/aws/codebuild/<[^>]+>:\*")
 _NETWORK_INTERFACES = re.compile(rf"arn:{_SEG}:ec2:{_SEG}:{_SEG}:network-interface/\*")
 _SECRET = re.compile(rf"arn:{_SEG}:secretsmanager:{_SEG}:{_SEG}:secret:[^*]+\*")
+_ROLES = re.compile(rf"arn:{_SEG}:iam::{_SEG}:role/\*")
 
 # Acknowledged on "*" as they are: IAM cannot scope them, or they only read.
 _WITHOUT_RESOURCE_LEVEL: dict[str, str] = {
@@ -152,6 +153,15 @@ def _review(statement: dict[str, Any], own: Own, denied: set[str]) -> dict[str, 
             reason = "CodeBuild makes a network interface per build, in the listed subnets only"
         elif _SECRET.fullmatch(resource) and actions == ["secretsmanager:GetSecretValue"]:
             reason = "one named secret; CodeBuild reads it by ARN with the suffix wildcarded"
+        elif (
+            _ROLES.fullmatch(resource)
+            and actions == ["iam:PassRole"]
+            and condition == PASSED_TO_ECS_TASKS
+        ):
+            reason = (
+                "services referenced by name do not tell their task roles; the account's roles, "
+                "passed to ECS tasks only (iam:PassedToService), to register a task definition"
+            )
         found[f"AwsSolutions-IAM5[Resource::{resource}]"] = reason
     return found
 

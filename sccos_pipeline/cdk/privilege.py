@@ -18,6 +18,8 @@ from aws_cdk import aws_iam as iam
 from . import props as p
 
 ECS_TASKS_ONLY = {"StringNotEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+# What a project that registers task definitions may pass its roles to.
+PASSED_TO_ECS_TASKS = {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
 
 
 def task_definitions(services: Mapping[str, p.ServiceTarget]) -> list[ecs.TaskDefinition] | None:

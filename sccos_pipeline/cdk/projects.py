@@ -20,6 +20,7 @@ from constructs import Construct
 from ..core import naming
 from ..core.plan import HOOK_IMAGE, Permission, PlanProject
 from . import props as p
+from .privilege import PASSED_TO_ECS_TASKS
 
 STANDARD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
 PRIVATE = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
@@ -153,7 +154,7 @@ def project_from_plan(
         image = codebuild.LinuxBuildImage.from_ecr_repository(
             context.hook_repository, planned.image.removeprefix(HOOK_IMAGE)
         )
-    if planned.hook:
+    if planned.image.startswith(HOOK_IMAGE):  # hooks and Setup_scheduler run the application
         variables.update({k: secret_variable(s) for k, s in context.hook_secrets.items()})
     project = encrypted_project(
         scope,
@@ -191,9 +192,7 @@ def grant(
     arns = [arn for reference in permission.on for arn in resources[reference]]
     conditions = None
     if "task-roles" in permission.on:
-        conditions = {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+        conditions = PASSED_TO_ECS_TASKS
     project.add_to_role_policy(
-        iam.PolicyStatement(
-            actions=list(permission.actions), resources=arns, conditions=conditions
-        )
+        iam.PolicyStatement(actions=list(permission.actions), resources=arns, conditions=conditions)
     )
