@@ -78,13 +78,20 @@ def _ssm(request: Request) -> list[Access]:
         if not isinstance(names, list) or not names:
             raise UnmappedError("no Names")
         return [Access(action, parameter_arn(request, str(n))) for n in names]
+    # Whoever may read a path reads every level below it; ssm:Recursive and ssm:Overwrite
+    # say how (https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-access.html,
+    # .../parameter-store-policy-conditions.html).
     if request.operation == "GetParametersByPath":
-        return [Access(action, parameter_arn(request, str(params.get("Path", ""))))]
+        recursive = {"ssm:Recursive": str(bool(params.get("Recursive"))).lower()}
+        return [Access(action, parameter_arn(request, str(params.get("Path", ""))), recursive)]
     if request.operation == "DescribeParameters":
         return [Access(action, "*")]
     name = params.get("Name")
     if not isinstance(name, str):
         raise UnmappedError("no Name")
+    if request.operation == "PutParameter":
+        overwrite = {"ssm:Overwrite": str(bool(params.get("Overwrite"))).lower()}
+        return [Access(action, parameter_arn(request, name), overwrite)]
     return [Access(action, parameter_arn(request, name))]
 
 

@@ -212,13 +212,3 @@ def run_build(build: Build, read: SecretReader) -> BuildResult:
         phases=phases,
         reason=f"phase {failed} failed" if failed else "",
     )
-
-
-def artifact_files(build: Build, spec_text: str) -> list[Path]:
-    """The files the buildspec's `artifacts.files` globs select under the source folder."""
-    spec = yaml.safe_load(spec_text) or {}
-    patterns = (spec.get("artifacts") or {}).get("files") or []
-    found: list[Path] = []
-    for pattern in patterns:
-        found += [p for p in build.source_dir.glob(str(pattern)) if p.is_file()]
-    return sorted(set(found))

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from .errors import RehearsalError
-from .scenario import BUILT_IN, load_scenario, play
+from .scenario import BUILT_IN, PIPELINE_KINDS, load_scenario, play
 
 EXIT_SUCCEEDED, EXIT_FAILED, EXIT_CANNOT_RUN = 0, 1, 2
 
@@ -43,8 +43,9 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stack", required=True, help="the stack, e.g. sccos-<environment>")
     parser.add_argument(
         "--pipeline",
-        choices=("normal", "destructive"),
-        help="the pipeline every run of the scenario uses; default: the scenario's (normal)",
+        metavar="KIND|NAME",
+        help=f"the pipeline every run of the scenario uses: a kind ({', '.join(PIPELINE_KINDS)}) "
+        "or the pipeline's exact name; default: the scenario's (normal)",
     )
     parser.add_argument(
         "--source",

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import count, groupby
 from pathlib import Path
 from typing import Any
 
-from .aws import AccessDeniedError, Call
+from .artifacts import artifact_files, lay_inputs, write_output
 from .calls import Access, Request, service_arn
-from .codebuild import BuildError, artifact_files
+from .codebuild import BuildError
+from .gate import AccessDeniedError, Call
+from .pipeline_start import resolve_variables
+from .pipeline_start import trigger as start_trigger
 
 _VARIABLE = re.compile(r"#\{([A-Za-z0-9_@.\-]+)\.([A-Za-z0-9_@.\-]+)\}")
 _ECR_IMAGE = re.compile(r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/"
@@ -67,7 +69,17 @@ class Execution:
     """One execution; `run` goes until the end or the first failed stage, `retry` re-runs the
     failed stage's failed actions and goes on, as CodePipeline's "Retry failed actions"."""
 
-    def __init__(self, world: Any, pipeline_name: str, approve: bool = True) -> None:
+    def __init__(
+        self,
+        world: Any,
+        pipeline_name: str,
+        approve: bool = True,
+        *,
+        variables: Mapping[str, str] | None = None,
+        trigger: str = "push",
+    ) -> None:
+        """Refused (PipelineStartError) as CodePipeline refuses the start: an undeclared
+        variable, or a declared one with no default that is not given."""
         self.world = world
         self.template = world.template
         found = [
@@ -79,13 +91,18 @@ class Execution:
             raise KeyError(pipeline_name)
         self.definition = self.template.resolve(found[0])
         self.name = pipeline_name
+        self.pipeline_variables = resolve_variables(pipeline_name, self.definition, variables or {})
+        self.trigger = start_trigger(
+            pipeline_name, self.definition, trigger, self.template.region, self.template.account
+        )
         self.id = f"rehearsal-{next(_IDS):04d}-0000-0000-0000-000000000000"
         self.approve = approve
         self.status = "InProgress"
         self.start_time = world.clock()
         self.steps: list[StepResult] = []
         self.variables: dict[str, dict[str, str]] = {
-            "codepipeline": {"PipelineExecutionId": self.id}
+            "codepipeline": {"PipelineExecutionId": self.id},
+            "variables": dict(self.pipeline_variables),
         }
         self.artifacts: dict[str, Path] = {}
         self.approval: Approval | None = None
@@ -95,7 +112,28 @@ class Execution:
         world.register(self)
 
     def summary(self) -> dict[str, Any]:
-        return {"pipelineExecutionId": self.id, "status": self.status, "startTime": self.start_time}
+        """As ListPipelineExecutions lists it (PipelineExecutionSummary)."""
+        return {
+            "pipelineExecutionId": self.id,
+            "status": self.status,
+            "startTime": self.start_time,
+            "trigger": dict(self.trigger),
+            "executionMode": self.definition.get("ExecutionMode", "SUPERSEDED"),
+        }
+
+    def described(self) -> dict[str, Any]:
+        """As GetPipelineExecution describes it (PipelineExecution)."""
+        return {
+            "pipelineName": self.name,
+            "pipelineVersion": 1,
+            "pipelineExecutionId": self.id,
+            "status": self.status,
+            "trigger": dict(self.trigger),
+            "variables": [
+                {"name": k, "resolvedValue": v} for k, v in self.pipeline_variables.items()
+            ],
+            "executionMode": self.definition.get("ExecutionMode", "SUPERSEDED"),
+        }
 
     # Running ----------------------------------------------------------------------------
     def run(self) -> Execution:
@@ -241,10 +279,13 @@ class Execution:
         )
         for name in inputs:
             self._artifact_access(step, project_role, name, write=False)
-            shutil.copytree(self.artifacts[name], build.source_dir, dirs_exist_ok=True)
+        secondary = lay_inputs(
+            inputs, config.get("PrimarySource"), self.artifacts, build.source_dir
+        )
         build.action_env = action_env
         build.service_env = {
             **build.service_env,
+            **secondary,
             "CODEBUILD_INITIATOR": f"codepipeline/{self.name}",
             "CODEBUILD_RESOLVED_SOURCE_VERSION": self.variables.get("SourceVariables", {}).get(
                 "CommitId", ""
@@ -255,11 +296,10 @@ class Execution:
         if outcome.status != "SUCCEEDED":
             raise StepFailedError(f"build {outcome.status}: {outcome.reason}\n{_tail(outcome.log)}")
         for name in outputs:
+            files = artifact_files(build.source_dir, spec_text, name, len(outputs))
             self._artifact_access(step, project_role, name, write=True)
             target = self.workdir / "artifacts" / name
-            target.mkdir(parents=True, exist_ok=True)
-            for file in artifact_files(build, spec_text):
-                shutil.copy2(file, target / file.name)
+            write_output(files, target)
             self.artifacts[name] = target
         if action.get("Namespace"):
             self.variables[action["Namespace"]] = outcome.exported

@@ -3,11 +3,13 @@
 `lose_push` names what the Docker SDK loses: an image (`yves_eu`), a repository
 (`<project>-yves_eu`) or one `repository:tag`.
 
-A scenario is a list of runs. Each run may first commit files to the source, sets the
-stand-ins' knobs (`fail`: exit codes of the application's tools; `lose_push`: image pushes the
-Docker SDK loses), starts one pipeline (or two at once with `together`), approves or rejects,
-and may retry a failed execution after changing the knobs. Built-in scenarios by name, or a
-YAML file of the same shape:
+A scenario is a list of runs. Each run may first commit files to the source and write or
+delete SSM parameters, sets the stand-ins' knobs (`fail`: exit codes of the application's
+tools; `lose_push`: image pushes the Docker SDK loses), starts one pipeline (or two at once
+with `together`) by a push or by hand, with pipeline variables, approves or rejects, and may
+retry a failed execution after changing the knobs. Executions its builds start
+(StartPipelineExecution) run after it. Built-in scenarios by name, or a YAML file of the same
+shape:
 
     description: a failing install, fixed and retried
     runs:
@@ -19,16 +21,29 @@ YAML file of the same shape:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .errors import RehearsalError
+from .pipeline_start import TRIGGERS
 
 if TYPE_CHECKING:  # the command's help reads this module; it must not load the servers' code
     from .pipeline import Execution
+
+
+# The pipelines of an environment, as the construct records them in the cloud assembly.
+PIPELINE_KINDS = (
+    "normal",
+    "destructive",
+    "build",
+    "maintenance-enable",
+    "maintenance-disable",
+    "rollout-scheduler",
+    "ecs-updater",
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,10 @@ class Run:
     knobs: Mapping[str, Any] = field(default_factory=dict)
     approve: bool = True
     retry_with: Mapping[str, Any] | None = None  # knobs for a retry after a failure
+    variables: Mapping[str, str] = field(default_factory=dict)  # pipeline-level, at the start
+    trigger: str = "push"  # or manual: StartPipelineExecution by an operator
+    parameters: Mapping[str, str] = field(default_factory=dict)  # SSM, written first
+    delete_parameters: tuple[str, ...] = ()  # SSM, deleted first
 
 
 @dataclass(frozen=True)
@@ -103,11 +122,17 @@ def load_scenario(name_or_file: str | None) -> Scenario:
 
 
 def _run(item: Mapping[str, Any]) -> Run:
-    allowed = {"pipeline", "together", "files", "knobs", "approve", "retry_with"}
+    allowed = {f.name for f in fields(Run)}
     unknown = set(item) - allowed
     if unknown:
         raise ValueError(f"unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
-    return Run(**item)
+    values = dict(item)
+    if values.get("trigger", "push") not in TRIGGERS:
+        raise ValueError(f"trigger {values['trigger']!r}: one of {', '.join(TRIGGERS)}")
+    for key in ("variables", "parameters"):
+        values[key] = {str(k): str(v) for k, v in (values.get(key) or {}).items()}
+    values["delete_parameters"] = tuple(str(n) for n in values.get("delete_parameters") or ())
+    return Run(**values)
 
 
 def play(rehearsal: Any, scenario: Scenario) -> list[Execution]:
@@ -116,14 +141,18 @@ def play(rehearsal: Any, scenario: Scenario) -> list[Execution]:
     for run in scenario.runs:
         if run.files:
             rehearsal.source.commit(f"scenario {scenario.name}", dict(run.files))
+        if run.parameters or run.delete_parameters:
+            rehearsal.set_parameters(run.parameters, run.delete_parameters)
         rehearsal.set_knobs(**run.knobs)
-        first = rehearsal.start(run.pipeline, approve=run.approve)
+        start = {"approve": run.approve, "variables": run.variables, "trigger": run.trigger}
+        first = rehearsal.start(run.pipeline, **start)
         if run.together:
             # Both start now; the later one reaches Build_and_Prepare first and must give way.
-            second = rehearsal.start(run.together, approve=run.approve)
+            second = rehearsal.start(run.together, **start)
             done.append(second.run())
         done.append(first.run())
         if first.status == "Failed" and run.retry_with is not None:
             rehearsal.set_knobs(**run.retry_with)
             first.retry()  # the same execution goes on: its report shows both attempts
+        done += rehearsal.run_started()
     return done

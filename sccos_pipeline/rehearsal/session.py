@@ -16,16 +16,18 @@ import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .aws import AwsEmulator, Gate, LocalHandler
+from .aws import AwsEmulator, LocalHandler
 from .calls import Access, Request, parameter_arn
 from .codebuild import Build, BuildError, BuildResult, run_build
+from .codepipeline_api import CodePipelineApi
 from .errors import RehearsalError
 from .fastcli import start_server, write_client
+from .gate import Gate
 from .iam import Authorizer
 from .pipeline import Execution
 from .rabbitmq import RabbitMQ
@@ -38,6 +40,7 @@ from .world import (
     describe,
     final_state,
     secret_name,
+    write_parameters,
 )
 
 _ECR_HOST = ".dkr.ecr."
@@ -64,6 +67,8 @@ class Rehearsal:
         self._shared_rabbit = rabbit
         self.knobs: dict[str, Any] = {}
         self.executions: dict[str, list[Execution]] = {}
+        self.started: list[Execution] = []  # by builds, not yet run
+        self._codepipeline_api = CodePipelineApi(self)  # what builds' CLI calls reach
         self._tick = 0
         self._lock = threading.Lock()
         self._stack = contextlib.ExitStack()
@@ -111,6 +116,10 @@ class Rehearsal:
         create_resources(self.aws, self.template)
         create_existing(self.aws, self.template, self.description, self.rabbit)
 
+    def set_parameters(self, parameters: Mapping[str, str], delete: Sequence[str] = ()) -> None:
+        """SSM parameters deleted, then written (SecureString under `/secret/`, else String)."""
+        write_parameters(self.aws, parameters, delete)
+
     def set_knobs(self, **knobs: Any) -> None:
         """Scenario knobs the stand-ins read: `lose_push`, `fail` (see standins)."""
         self.knobs = knobs
@@ -132,30 +141,53 @@ class Rehearsal:
         ]
 
     def pipeline_name(self, kind: str) -> str:
-        """The pipeline of a kind (`normal`, `destructive`) or of that exact name."""
+        """The pipeline of a kind (`normal`, `destructive`, `build`, ... as the construct
+        recorded them) or of that exact name."""
         names = self.pipeline_names()
-        matches = [n for n in names if kind == n or f"-{kind}-" in f"-{n}-".lower()]
+        if kind in names:
+            return kind
+        recorded = self.description.pipelines
+        if recorded:
+            if kind not in recorded:
+                known = ", ".join(f"{k} ({n})" for k, n in recorded.items())
+                raise RehearsalError(
+                    f"no {kind!r} pipeline in {self.template.name}; it has: {known}"
+                )
+            if recorded[kind] not in names:
+                raise RehearsalError(
+                    f"the {kind} pipeline {recorded[kind]} is not in the template of "
+                    f"{self.template.name}: {names}"
+                )
+            return recorded[kind]
+        # Assemblies synthesized before the construct recorded its pipelines: by name.
+        matches = [n for n in names if f"-{kind}-" in f"-{n}-".lower()]
         if len(matches) != 1:
             raise RehearsalError(f"no single {kind!r} pipeline in {self.template.name}: {names}")
         return matches[0]
 
-    def start(self, kind: str = "normal", *, approve: bool = True) -> Execution:
-        return Execution(self, self.pipeline_name(kind), approve=approve)
+    def start(
+        self,
+        kind: str = "normal",
+        *,
+        approve: bool = True,
+        variables: Mapping[str, str] | None = None,
+        trigger: str = "push",
+    ) -> Execution:
+        """A new execution of the pipeline of `kind` (or that name), not yet run. `variables`
+        override the pipeline's declared ones; `trigger` is `push` (a change of the source)
+        or `manual` (StartPipelineExecution by an operator). Raises PipelineStartError when
+        CodePipeline would refuse the start."""
+        return Execution(
+            self, self.pipeline_name(kind), approve=approve, variables=variables, trigger=trigger
+        )
 
-    def _codepipeline_api(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        """CodePipeline's API as the buildspecs call it; the rehearsal is the CodePipeline."""
-        name = str(params.get("pipelineName", params.get("name", "")))
-        if name not in self.pipeline_names():
-            raise KeyError(f"pipeline {name} does not exist")
-        runs = self.executions.get(name, [])
-        if operation == "ListPipelineExecutions":
-            return {"pipelineExecutionSummaries": [e.summary() for e in runs]}
-        if operation == "GetPipelineExecution":
-            found = [e for e in runs if e.id == params.get("pipelineExecutionId")]
-            if not found:
-                raise KeyError(f"execution {params.get('pipelineExecutionId')} does not exist")
-            return {"pipelineExecution": {"pipelineName": name, **found[0].summary()}}
-        raise KeyError(f"the rehearsal does not serve codepipeline {operation}")
+    def run_started(self) -> list[Execution]:
+        """Run the executions builds started (StartPipelineExecution), in the order they were
+        started, as CodePipeline's QUEUED mode runs them after the running one."""
+        done: list[Execution] = []
+        while self.started:
+            done.append(self.started.pop(0).run())
+        return done
 
     # Builds ---------------------------------------------------------------------------------
     def prepare_build(self, step: str, project_name: str, folder: Path) -> tuple[Build, str, str]:

@@ -10,8 +10,8 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,11 @@ class EnvironmentDescription:
     deploy_file_in_repository: str
     app_dir: str
     broker_api_url: str
-    services: Mapping[str, Mapping[str, str]]
+    services: Mapping[str, Mapping[str, Any]]
+    # Pipeline kind (`normal`, `destructive`, `build`, ...) -> its name; empty in assemblies
+    # synthesized before the construct recorded it.
+    pipelines: Mapping[str, str] = field(default_factory=dict)
+    plan: dict[str, Any] | None = None  # the environment plan as JSON, when recorded
 
 
 def describe(cdk_out: Path, template: StackTemplate) -> EnvironmentDescription:
@@ -67,6 +71,8 @@ def describe(cdk_out: Path, template: StackTemplate) -> EnvironmentDescription:
         app_dir=data["appDir"],
         broker_api_url=data["brokerApiUrl"],
         services=data["services"],
+        pipelines={str(k): str(v) for k, v in (data.get("pipelines") or {}).items()},
+        plan=data.get("plan"),
     )
 
 
@@ -147,6 +153,19 @@ def create_resources(aws: AwsEmulator, template: StackTemplate) -> None:
         )
     for logical in template.resources("AWS::SNS::Topic"):
         sns.create_topic(Name=template.physical_name(logical))
+
+
+def write_parameters(
+    aws: AwsEmulator, parameters: Mapping[str, str], delete: Sequence[str] = ()
+) -> None:
+    """SSM parameters as a scenario sets them: `delete` removed, then `parameters` written
+    (SecureString under a `/secret/` path, else String; overwritten)."""
+    ssm = aws.admin("ssm")
+    for first in range(0, len(delete), 10):  # DeleteParameters takes 10 names at most
+        ssm.delete_parameters(Names=list(delete[first : first + 10]))
+    for name, value in parameters.items():
+        kind = "SecureString" if "/secret/" in name else "String"
+        ssm.put_parameter(Name=name, Value=value, Type=kind, Overwrite=True)
 
 
 def secret_name(arn: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +61,29 @@ def environment_context(name: str, deploy_file: Path, services: dict[str, str]) 
     base["services"] = {k: {"name": f"{name}-{k}", "container": c} for k, c in services.items()}
     context[key] = {name: base}
     return context
+
+
+def edit_assembly(
+    assembly: Path,
+    out: Path,
+    *,
+    template: Callable[[dict[str, Any]], None] | None = None,
+    metadata: Callable[[dict[str, Any]], None] | None = None,
+) -> Path:
+    """A copy of `assembly` in `out` whose template, or whose SprykerEnvironment metadata
+    entry (its `data`), the callables changed in place."""
+    shutil.copytree(assembly, out)
+    if template is not None:
+        path = out / f"{EXAMPLE_STACK}.template.json"
+        document = json.loads(path.read_text())
+        template(document)
+        path.write_text(json.dumps(document))
+    if metadata is not None:
+        path = out / f"{EXAMPLE_STACK}.metadata.json"
+        entries = json.loads(path.read_text())
+        for items in entries.values():
+            for entry in items:
+                if entry["type"] == "sccos-pipeline:environment":
+                    metadata(entry["data"])
+        path.write_text(json.dumps(entries))
+    return out

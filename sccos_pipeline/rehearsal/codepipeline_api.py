@@ -1,0 +1,72 @@
+"""CodePipeline's API as builds call it; the rehearsal is the CodePipeline.
+
+Answers have the shapes of the API reference: `ListPipelineExecutions` ->
+PipelineExecutionSummary, `GetPipelineExecution` -> PipelineExecution (with `trigger` and the
+resolved `variables`), `StartPipelineExecution` -> the new execution's id
+(https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_Operations.html). An
+execution a build starts is queued and runs once the running one has ended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .aws import ApiError
+from .gate import Caller
+from .pipeline import Execution
+from .pipeline_start import PipelineStartError
+
+BUILD_SESSION = "AWSCodeBuild-rehearsal"  # CodeBuild's session name for a build's role
+
+
+def assumed_role_arn(role_arn: str, session: str) -> str:
+    """The STS identity of a session of `role_arn` (the role's path is not part of it)."""
+    account = role_arn.split(":")[4]
+    name = role_arn.rsplit("/", 1)[-1]
+    return f"arn:aws:sts::{account}:assumed-role/{name}/{session}"
+
+
+class CodePipelineApi:
+    """The operations builds call, over the rehearsal's pipelines and executions."""
+
+    def __init__(self, rehearsal: Any) -> None:
+        self.rehearsal = rehearsal
+
+    def __call__(self, operation: str, params: Mapping[str, Any], caller: Caller) -> dict[str, Any]:
+        name = str(params.get("pipelineName", params.get("name", "")))
+        if name not in self.rehearsal.pipeline_names():
+            raise ApiError(
+                "PipelineNotFoundException",
+                f"Account '{self.rehearsal.template.account}' does not have a pipeline with "
+                f"name '{name}'",
+            )
+        runs: list[Execution] = self.rehearsal.executions.get(name, [])
+        if operation == "ListPipelineExecutions":
+            return {"pipelineExecutionSummaries": [e.summary() for e in runs]}
+        if operation == "GetPipelineExecution":
+            wanted = params.get("pipelineExecutionId")
+            found = [e for e in runs if e.id == wanted]
+            if not found:
+                raise ApiError(
+                    "PipelineExecutionNotFoundException",
+                    f"Pipeline execution {wanted} of pipeline {name} does not exist",
+                )
+            return {"pipelineExecution": found[0].described()}
+        if operation == "StartPipelineExecution":
+            return {"pipelineExecutionId": self._start(name, params, caller).id}
+        raise ApiError("UnknownOperationException", f"the rehearsal does not serve {operation}")
+
+    def _start(self, name: str, params: Mapping[str, Any], caller: Caller) -> Execution:
+        given = {str(v["name"]): str(v["value"]) for v in params.get("variables") or []}
+        try:
+            execution = Execution(self.rehearsal, name, approve=True, variables=given,
+                                  trigger="manual")  # fmt: skip
+        except PipelineStartError as exc:
+            raise ApiError("ValidationException", exc.reason) from None
+        execution.trigger = {
+            "triggerType": "StartPipelineExecution",
+            "triggerDetail": assumed_role_arn(caller.role_arn, BUILD_SESSION),
+        }
+        self.rehearsal.started.append(execution)
+        return execution
