@@ -200,6 +200,9 @@ def create_existing(
             taskDefinition=definition,
             desiredCount=1,
         )
+        # moto counts a service's tasks as running once it is scaled; `ecs wait services-stable`
+        # needs runningCount == desiredCount.
+        ecs.update_service(cluster=target["cluster"], service=target["service"], desiredCount=1)
     secrets, ssm = aws.admin("secretsmanager"), aws.admin("ssm")
     created: set[str] = set()
     variables = [
