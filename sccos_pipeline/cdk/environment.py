@@ -343,6 +343,14 @@ class SprykerEnvironment(Construct):
                 )
             ],
             "task-roles": task_role_arns(self._services),
+            "task-definitions": [
+                stack.format_arn(
+                    service="ecs",
+                    resource="task-definition",
+                    resource_name="*",
+                    arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+                )
+            ],
         }
         resources.update(
             {f"repository:{k}": [r.repository_arn] for k, r in self.repositories.items()}

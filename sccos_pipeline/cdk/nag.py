@@ -21,7 +21,7 @@ from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct, IValidation
 
-from .privilege import ECS_TASKS_ONLY, PASSED_TO_ECS_TASKS
+from .privilege import ECS_TASKS_ONLY, PASSED_TO_ECS_TASKS, TAG_ON_REGISTER
 
 # Matched by action name; acknowledged only where the statement names nothing but `own`.
 _S3_ACTION = re.compile(r"s3:(GetObject|GetBucket|List|DeleteObject|Abort)\*")
@@ -32,6 +32,7 @@ _CODEBUILD_LOGS = re.compile(rf"arn:{_SEG}:logs:{_SEG}:{_SEG}:log-group:/aws/cod
 _NETWORK_INTERFACES = re.compile(rf"arn:{_SEG}:ec2:{_SEG}:{_SEG}:network-interface/\*")
 _SECRET = re.compile(rf"arn:{_SEG}:secretsmanager:{_SEG}:{_SEG}:secret:[^*]+\*")
 _ROLES = re.compile(rf"arn:{_SEG}:iam::{_SEG}:role/\*")
+_TASK_DEFINITIONS = re.compile(rf"arn:{_SEG}:ecs:{_SEG}:{_SEG}:task-definition/\*")
 
 # Acknowledged on "*" as they are: IAM cannot scope them, or they only read.
 _WITHOUT_RESOURCE_LEVEL: dict[str, str] = {
@@ -161,6 +162,15 @@ def _review(statement: dict[str, Any], own: Own, denied: set[str]) -> dict[str, 
             reason = (
                 "services referenced by name do not tell their task roles; the account's roles, "
                 "passed to ECS tasks only (iam:PassedToService), to register a task definition"
+            )
+        elif (
+            _TASK_DEFINITIONS.fullmatch(resource)
+            and actions == ["ecs:TagResource"]
+            and condition == TAG_ON_REGISTER
+        ):
+            reason = (
+                "tags only while registering a task definition (ecs:CreateAction), which has no "
+                "resource-level permissions"
             )
         found[f"AwsSolutions-IAM5[Resource::{resource}]"] = reason
     return found

@@ -20,7 +20,7 @@ from constructs import Construct
 from ..core import naming
 from ..core.plan import HOOK_IMAGE, Permission, PlanProject
 from . import props as p
-from .privilege import PASSED_TO_ECS_TASKS
+from .privilege import PASSED_TO_ECS_TASKS, TAG_ON_REGISTER
 
 STANDARD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
 PRIVATE = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
@@ -193,6 +193,8 @@ def grant(
     conditions = None
     if "task-roles" in permission.on:
         conditions = PASSED_TO_ECS_TASKS
+    if "task-definitions" in permission.on:
+        conditions = TAG_ON_REGISTER
     project.add_to_role_policy(
         iam.PolicyStatement(actions=list(permission.actions), resources=arns, conditions=conditions)
     )

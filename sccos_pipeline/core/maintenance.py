@@ -7,14 +7,13 @@ configuration when its container starts (the Docker SDK's generator/src/template
 entrypoint.sh.twig), and answers 503 with the maintenance page while the value is `1`
 (http/application.server.conf.twig compares it with "1"; "true" would not switch it on). So
 the switch is a new task definition revision of the frontend service with the variable
-changed, and a deployment of it; no other service changes. A container already set as asked
-registers nothing.
+changed (its tags kept), and a deployment of it; no other service changes. A container already
+set as asked registers nothing.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import shlex
 from collections.abc import Sequence
 
 from . import naming
@@ -32,6 +31,7 @@ from .plan import (
     PlanStage,
     Variable,
 )
+from .scripts import script_text
 from .shell import SKIP_WHEN_CREATED, spec
 from .stages import PipelineKind
 
@@ -42,49 +42,6 @@ ALLOWED_IP_VARIABLE = "ALLOWED_IP"
 # What each pipeline asks for (SCCOS_MAINTENANCE), and the value nginx reads.
 MODES = {PipelineKind.MAINTENANCE_ENABLE: "true", PipelineKind.MAINTENANCE_DISABLE: "false"}
 _VALUE = {"true": "1", "false": "0"}
-
-# The task definition keys RegisterTaskDefinition takes back from DescribeTaskDefinition; the
-# others (ARN, revision, status, registeredAt, ...) are ECS's own.
-_REGISTERED = (
-    "family taskRoleArn executionRoleArn networkMode containerDefinitions volumes "
-    "placementConstraints requiresCompatibilities cpu memory pidMode ipcMode proxyConfiguration "
-    "inferenceAccelerators ephemeralStorage runtimePlatform enableFaultInjection"
-)
-
-# python3 -c SCRIPT CURRENT NEXT NAME=VALUE...: sets the variables in the environment of the
-# container $SCCOS_CONTAINER; writes NEXT (RegisterTaskDefinition's input) only if one changed.
-# No single quote in it: it is embedded in single quotes.
-_SET_VARIABLES = f"""\
-import json, os, sys
-current, target, pairs = sys.argv[1], sys.argv[2], sys.argv[3:]
-definition = json.load(open(current))
-name = os.environ["SCCOS_CONTAINER"]
-found = [c for c in definition["containerDefinitions"] if c["name"] == name]
-if not found:
-    sys.exit(definition["taskDefinitionArn"] + " has no container " + name)
-environment = found[0].setdefault("environment", [])
-secrets = {{s["name"] for s in found[0].get("secrets") or []}}
-changed = False
-for pair in pairs:
-    key, value = pair.split("=", 1)
-    if key in secrets:
-        sys.exit(key + " is a secret of the container " + name + ": not overwritten")
-    entries = [e for e in environment if e["name"] == key]
-    if [e.get("value") for e in entries] == [value]:
-        print(key, "is", value, "already")
-        continue
-    print(key + ":", entries[0].get("value") if entries else "(unset)", "->", value)
-    if entries:
-        entries[0]["value"] = value
-        environment[:] = [e for e in environment if e["name"] != key or e is entries[0]]
-    else:
-        environment.append({{"name": key, "value": value}})
-    changed = True
-if changed:
-    keys = "{_REGISTERED}".split()
-    kept = {{k: definition[k] for k in keys if definition.get(k) not in (None, [], "")}}
-    json.dump(kept, open(target, "w"))
-"""
 
 
 def allowed_ip_problems(ips: Sequence[str]) -> list[str]:
@@ -105,8 +62,8 @@ def allowed_ip_problems(ips: Sequence[str]) -> list[str]:
 
 
 def maintenance_buildspec() -> dict[str, object]:
-    """Switch_maintenance_mode: the frontend container's variables, a new revision only when
-    one changes, then the service updated and waited for."""
+    """Switch_maintenance_mode: the frontend container's variables (core.scripts.update_service:
+    a new revision only when one changes), then the service waited for until it is stable."""
     script = (
         "set -euo pipefail\n"
         f"{SKIP_WHEN_CREATED}\n"
@@ -115,28 +72,13 @@ def maintenance_buildspec() -> dict[str, object]:
         + '  *) echo "SCCOS_MAINTENANCE must be true or false, not $SCCOS_MAINTENANCE" >&2\n'
         "     exit 1 ;;\n"
         "esac\n"
-        'running=$(aws ecs describe-services --cluster "$SCCOS_CLUSTER" \\\n'
-        "  --services \"$SCCOS_SERVICE\" --query 'services[0].taskDefinition' --output text)\n"
-        'if [ "$running" = None ]; then\n'
-        '  echo "No service $SCCOS_SERVICE in the cluster $SCCOS_CLUSTER" >&2; exit 1\n'
-        "fi\n"
-        'echo "$SCCOS_SERVICE runs $running"\n'
-        'aws ecs describe-task-definition --task-definition "$running" --query taskDefinition '
-        "--output json > running.json\n"
-        "rm -f next.json\n"
-        f"python3 -c {shlex.quote(_SET_VARIABLES)} running.json next.json "
-        f'"{MODE_VARIABLE}=$enabled" '
-        f'${{SCCOS_ALLOWED_IP:+"{ALLOWED_IP_VARIABLE}=$SCCOS_ALLOWED_IP"}}\n'
-        "if [ ! -e next.json ]; then\n"
-        '  echo "Nothing to change: $SCCOS_SERVICE keeps running $running"\n'
-        "else\n"
-        "  registered=$(aws ecs register-task-definition --cli-input-json file://next.json \\\n"
-        "    --query taskDefinition.taskDefinitionArn --output text)\n"
-        '  aws ecs update-service --cluster "$SCCOS_CLUSTER" --service "$SCCOS_SERVICE" \\\n'
-        '    --task-definition "$registered" --query service.serviceName --output text\n'
-        '  echo "$SCCOS_SERVICE deploys $registered; waiting until it is stable"\n'
-        '  aws ecs wait services-stable --cluster "$SCCOS_CLUSTER" --services "$SCCOS_SERVICE"\n'
-        "fi"
+        f"python3 -c \"$(cat <<'PY'\n{script_text('update_service').rstrip()}\nPY\n)\" \\\n"
+        '  --cluster "$SCCOS_CLUSTER" --service "$SCCOS_SERVICE" \\\n'
+        '  --container "$SCCOS_CONTAINER" \\\n'
+        f'  --set "{MODE_VARIABLE}=$enabled" \\\n'
+        f'  ${{SCCOS_ALLOWED_IP:+--set "{ALLOWED_IP_VARIABLE}=$SCCOS_ALLOWED_IP"}}\n'
+        'echo "Waiting until $SCCOS_SERVICE is stable"\n'
+        'aws ecs wait services-stable --cluster "$SCCOS_CLUSTER" --services "$SCCOS_SERVICE"'
     )
     return spec([script])
 
@@ -166,6 +108,7 @@ def maintenance_projects(model: DeployModel, options: PlanOptions) -> list[PlanP
                 can.update_services(f"service:{FRONTEND}"),
                 can.DESCRIBE_TASK_DEFINITIONS,
                 can.REGISTER_TASK_DEFINITIONS,
+                can.TAG_REGISTERED,
                 can.PASS_TASK_ROLES,
                 can.trigger_of(*(k.value for k in MODES)),
             ),

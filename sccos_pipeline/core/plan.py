@@ -107,7 +107,8 @@ class Permission:
     its ECR repositories, `services` or `service:<key>` its ECS services (long ARNs),
     `pipeline:<kind>` one of its pipelines, `variable-tree` every parameter under its Spryker
     variable path, `task-roles` the task and execution roles of its services (iam:PassRole to
-    ECS tasks only), and `*` for actions that have no resource type.
+    ECS tasks only), `task-definitions` the account's task definitions (ecs:TagResource while
+    registering them only), and `*` for actions that have no resource type.
     """
 
     actions: tuple[str, ...]
