@@ -29,12 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sccos_pipeline.app.settings import CONTEXT_KEY  # noqa: E402
+from sccos_pipeline.core.broker import broker_buildspec  # noqa: E402
 from sccos_pipeline.core.buildspec import render_buildspec  # noqa: E402
+from sccos_pipeline.core.images import build_buildspec  # noqa: E402
 from sccos_pipeline.core.loader import load_deploy_file  # noqa: E402
 from sccos_pipeline.core.stages import Stage  # noqa: E402
-from sccos_pipeline.core.support import (  # noqa: E402
-    broker_buildspec,
-    build_buildspec,
+from sccos_pipeline.core.versions import (  # noqa: E402
     record_deployed_buildspec,
     versions_buildspec,
 )
@@ -177,7 +177,7 @@ def write_buildspecs(work: Path) -> Path:
     specs.update(
         build=build_buildspec(model, deploy_file=EXAMPLE.name, containers=services),
         broker=broker_buildspec(model),
-        versions=versions_buildspec(),
+        versions=versions_buildspec(model),
         record=record_deployed_buildspec(
             model, {"spryker-demo-staging/spryker-demo-staging-boffice": "boffice"}
         ),

@@ -20,16 +20,13 @@ if TYPE_CHECKING:
         CodeCommitSource,
         CodeStarConnectionSource,
         HookProjectSettings,
-        PipelineProjects,
         PipelineSource,
         PropsError,
         S3Source,
         SecretSource,
         ServiceTarget,
         SprykerEnvironment,
-        SprykerHookProjects,
         SprykerPipeline,
-        SupportProjects,
     )
 
 __all__ = [
@@ -40,7 +37,6 @@ __all__ = [
     "DeployFileError",
     "Finding",
     "HookProjectSettings",
-    "PipelineProjects",
     "PipelineSource",
     "PipelineType",
     "PropsError",
@@ -49,10 +45,8 @@ __all__ = [
     "ServiceTarget",
     "Severity",
     "SprykerEnvironment",
-    "SprykerHookProjects",
     "SprykerPipeline",
     "Stage",
-    "SupportProjects",
     "load_deploy_file",
     "validate_deploy_file",
 ]

@@ -8,7 +8,6 @@ To add a subcommand, add a `Command` to COMMANDS.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import textwrap
@@ -21,9 +20,9 @@ from .command import about, output
 from .command.options import KEYS, TABLE, UsageError, load_config, selection
 from .command.sources import PATTERNS, SKIPPED, deploy_files
 from .core.buildspec import buildspec_yaml
+from .core.environment import PLANNED, build_environment_plan
 from .core.findings import CODES, DeployFileError, Finding, Severity
 from .core.loader import Base, load_deploy_file, validate_deploy_file
-from .core.environment import PLANNED, build_environment_plan
 from .core.plan import PlanOptions
 from .core.render import plan_json, plan_mermaid, plan_text
 from .core.stages import PipelineKind, PipelineType, Stage
@@ -180,7 +179,9 @@ def _plan_arguments(sub: argparse.ArgumentParser) -> None:
         "--pipeline",
         action="append",
         choices=[k.value for k in PLANNED],
-        help="a pipeline to show (repeatable); default: every one",
+        metavar="KIND",
+        help=f"a pipeline to show, repeatable: {', '.join(k.value for k in PLANNED)}; "
+        "default: every one",
     )
     sub.add_argument(
         "--production",

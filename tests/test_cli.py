@@ -60,14 +60,21 @@ def test_buildspec_and_plan(tmp_path: Path) -> None:
     spec = yaml.safe_load(done.stdout)
     assert spec["env"]["variables"]["SPRYKER_PROJECT_NAME"] == "p1"
     plan = cli("plan", str(tmp_path / "deploy.yml"), "--format", "json")
-    assert [p["name"] for p in json.loads(plan.stdout)] == [
-        "shop-normal-deploy",
-        "shop-destructive-deploy",
+    assert [p["name"] for p in json.loads(plan.stdout)["pipelines"]][:3] == [
+        "NORMAL_Deploy_Spryker_shop",
+        "DESTRUCTIVE_Deploy_Spryker_shop",
+        "Build_Spryker_shop",
     ]
     mermaid = cli(
-        "plan", str(tmp_path / "deploy.yml"), "--pipeline", "normal", "--format", "mermaid"
-    )
+        "plan", str(tmp_path / "deploy.yml"), "--pipeline", "normal", "--pipeline", "build",
+        "--format", "mermaid",
+    )  # fmt: skip
     assert mermaid.stdout.startswith("flowchart TD\n")
+    assert mermaid.stdout.count("  subgraph ") == 2
+    production = cli("plan", str(tmp_path / "deploy.yml"), "--production")
+    assert "DESTRUCTIVE_Deploy_Spryker_shop" not in production.stdout
+    assert "NORMAL_Deploy_Spryker_shop: deploy a version" in production.stdout
+    assert "(started by hand)" in production.stdout.splitlines()[0]
 
 
 def test_bad_input_prints_nothing_on_stdout(tmp_path: Path) -> None:
@@ -137,7 +144,7 @@ def test_help_lists_commands_exit_codes_and_examples() -> None:
         *EXIT_CODES,
         "    validate                check deploy files and report findings",
         "    buildspec               print the buildspec of a hook stage",
-        "    plan                    print the steps of the pipelines",
+        "    plan                    print the environment's pipelines and their steps",
         "  --version                 print the version and exit",
         "  sccos-pipeline validate . --base origin/main --format sarif > sccos.sarif",
     ]:
@@ -173,7 +180,7 @@ def described_arguments(help_text: str) -> dict[str, str]:
         ),
         (
             "plan",
-            ["FILE", "-h, --help", "--pipeline {normal,destructive}",
+            ["FILE", "-h, --help", "--pipeline KIND", "--production",
              "--format {text,mermaid,json}", "--project NAME", "--project-root DIR"],
         ),
     ],

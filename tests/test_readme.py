@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sccos_pipeline.core.environment import build_environment_plan
 from sccos_pipeline.core.findings import CODES
 from sccos_pipeline.core.loader import load_deploy_file
-from sccos_pipeline.core.plan import build_plan, plan_mermaid
-from sccos_pipeline.core.stages import PipelineType
+from sccos_pipeline.core.render import plan_mermaid
 from tests.conftest import EXAMPLE, ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -25,7 +25,7 @@ README = (ROOT / "README.md").read_text()
 def test_mermaid_pictures_are_generated_by_the_command() -> None:
     model = load_deploy_file(EXAMPLE / "deploy.spryker-demo-staging.yml")
     pictures = re.findall(r"```mermaid\n(.*?)```", README, re.S)
-    assert pictures == [plan_mermaid(build_plan(model, t)) for t in PipelineType]
+    assert pictures == [plan_mermaid(build_environment_plan(model))]
 
 
 def test_every_finding_code_is_documented() -> None:

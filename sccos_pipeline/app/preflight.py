@@ -5,8 +5,9 @@ second only at deploy). Plain Python (no aws_cdk)."""
 from __future__ import annotations
 
 from ..core import naming
-from ..core.loader import validate_deploy_file
 from ..core.images import image_names
+from ..core.loader import validate_deploy_file
+from ..core.stages import PipelineKind
 from .schema import key_path, shown
 from .settings import EnvironmentSettings, SettingsError
 
@@ -24,7 +25,9 @@ def check_environments(environments: list[EnvironmentSettings]) -> None:
         if result.model is None:
             problems += [f"{at}: {finding.format()}" for finding in result.errors]
             continue
-        names = naming.physical_names(result.model.project, image_names(result.model), e.pipelines)
+        names = naming.physical_names(
+            result.model.project, image_names(result.model), e.pipelines or tuple(PipelineKind)
+        )
         problems += [
             f"{at}: an application of {e.deploy_file} {problem}; allowed: application names "
             "that make valid ECR repository names"

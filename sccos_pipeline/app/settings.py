@@ -80,7 +80,9 @@ class EnvironmentSettings:
     production: bool = False
     allow_destructive_in_production: bool = False
     destructive_on_push: bool = False
-    pipelines: tuple[PipelineKind, ...] = (PipelineKind.NORMAL, PipelineKind.DESTRUCTIVE)
+    pipelines: tuple[PipelineKind, ...] | None = (
+        None  # None: every one (no destructive in production)
+    )
     zed_environment: Mapping[str, str] = field(default_factory=dict)
     secrets: Mapping[str, SecretSettings] = field(default_factory=dict)
     hooks: Mapping[Stage, HookSettings] = field(default_factory=dict)
@@ -109,11 +111,12 @@ def _problems(e: EnvironmentSettings) -> list[str]:
     if e.project is not None and (problem := naming.project_name_problem(e.project)):
         rule = naming.PROJECT_RULE
         problems.append(f"{at}project: {problem}; allowed: {rule}")
-    destructive = PipelineKind.DESTRUCTIVE in e.pipelines
+    destructive = e.pipelines is not None and PipelineKind.DESTRUCTIVE in e.pipelines
     if e.production and destructive and not e.allow_destructive_in_production:
         problems.append(
             f"{at}pipelines: a destructive pipeline resets all data of a production environment "
-            f'("production": true); allowed: ["normal"], or "allowDestructiveInProduction": true'
+            '("production": true); allowed: the list without "destructive" (or no "pipelines": '
+            'every one but destructive), or "allowDestructiveInProduction": true'
         )
     if e.production and destructive and e.destructive_on_push:
         problems.append(
@@ -158,7 +161,9 @@ def _environment(name: str, data: dict[str, Any]) -> EnvironmentSettings:
         production=data.get("production", False),
         allow_destructive_in_production=data.get("allowDestructiveInProduction", False),
         destructive_on_push=data.get("destructiveOnPush", False),
-        pipelines=tuple(PipelineKind(v) for v in data.get("pipelines", ["normal", "destructive"])),
+        pipelines=(
+            tuple(PipelineKind(v) for v in data["pipelines"]) if "pipelines" in data else None
+        ),
         source=SourceSettings(
             type=source["type"],
             branch=source.get("branch", "main"),

@@ -98,7 +98,7 @@ def validate_environment_props(
         )
     if not pipelines:
         problems.append(("pipelines", "is empty. Fix: give the normal pipeline at least"))
-    if production and PipelineType.DESTRUCTIVE in pipelines and not allow_destructive_in_production:
+    if production and PipelineKind.DESTRUCTIVE in pipelines and not allow_destructive_in_production:
         problems.append(
             (
                 "pipelines",

@@ -78,7 +78,7 @@ class SprykerEnvironment(Construct):
         production: bool = False,
         allow_destructive_in_production: bool = False,
         destructive_on_push: bool = False,
-        pipelines: Sequence[PipelineKind | PipelineType] = PLANNED,
+        pipelines: Sequence[PipelineKind | PipelineType] | None = None,
         deploy_on_push: bool | None = None,
         subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
@@ -92,6 +92,7 @@ class SprykerEnvironment(Construct):
         repositories: Mapping[str, ecr.IRepository] | None = None,
         approval_topic: sns.ITopic | None = None,
         approval_emails: Sequence[str] = (),
+        notification_topic: sns.ITopic | None = None,
         execution_mode: codepipeline.ExecutionMode = codepipeline.ExecutionMode.QUEUED,
         docker_sdk_repository: str = DOCKER_SDK_REPOSITORY,
         docker_sdk_ref: str = DOCKER_SDK_REF,
@@ -117,7 +118,8 @@ class SprykerEnvironment(Construct):
         :param destructive_on_push: the destructive pipeline starts on push too. Default:
             False, by hand only; refused in production.
         :param pipelines: which pipelines to create. Default: every one this version plans
-            (NORMAL, DESTRUCTIVE and the companions).
+            (NORMAL, DESTRUCTIVE and the companions), without DESTRUCTIVE in production unless
+            allow_destructive_in_production.
         :param deploy_on_push: NORMAL starts on push and deploys the pushed commit, setting
             desired_version. Default: True, but False in production (deploy desired_version by
             hand).
@@ -135,6 +137,9 @@ class SprykerEnvironment(Construct):
         :param repositories: ECR repositories by image name. Default: created, KMS-encrypted.
         :param approval_topic: Default: a KMS-encrypted topic.
         :param approval_emails: subscribed to the approval topic. Default: none.
+        :param notification_topic: told of every pipeline's failed and succeeded executions,
+            through CodeStar notification rules. Subscribe e-mail or AWS Chatbot (Slack) to it.
+            Default: a KMS-encrypted topic, exposed as `notification_topic`.
         :param execution_mode: Default: QUEUED.
         :param docker_sdk_repository: cloned by Build_and_Prepare when the repository has no
             docker/ folder. Default: Spryker's public Docker SDK.
@@ -144,6 +149,9 @@ class SprykerEnvironment(Construct):
             pipelines: one address or CIDR range. Default: none (ALLOWED_IP left as it is).
         """
         super().__init__(scope, construct_id)
+        if pipelines is None:
+            refused = production and not allow_destructive_in_production
+            pipelines = [k for k in PLANNED if not (refused and k is PipelineKind.DESTRUCTIVE)]
         self.model: DeployModel = load_deploy_file_with_warnings(
             self, deploy_file, project=project, project_root=project_root
         )
@@ -297,6 +305,23 @@ class SprykerEnvironment(Construct):
                 allow_destructive_in_production=allow_destructive_in_production,
             )
 
+        self.notification_topic = notification_topic or sns.Topic(
+            self, "NotificationTopic", master_key=self.encryption_key, enforce_ssl=True
+        )
+        #: pipeline kind to its notification rule (failed and succeeded executions)
+        self.notification_rules = {
+            kind: pipeline.pipeline.notify_on(
+                "Notifications",
+                self.notification_topic,
+                events=[
+                    codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,
+                    codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_SUCCEEDED,
+                ],
+                notification_rule_name=f"{pipeline.plan.name}-executions"[:64],
+            )
+            for kind, pipeline in self.pipelines.items()
+        }
+
         # CDK's ECS deploy action allows ecs:UpdateService on "*"; only our services may change.
         # Long-format ARNs: services created since 2021 are `service/<cluster>/<name>`, and a
         # short ARN here would deny the environment's own services.
@@ -319,6 +344,8 @@ class SprykerEnvironment(Construct):
         limit_ecs_deploy_grants(self.action_role, services)
         if encryption_key is None:  # created here: its key policy is ours
             self._allow_logs(self.encryption_key)
+            if notification_topic is None:
+                self._allow_notifications(self.encryption_key)
         # cdk-nag acknowledgements, made at validation from the policies as they then stand.
         self.node.add_validation(
             ReviewedWildcards(
@@ -411,6 +438,21 @@ class SprykerEnvironment(Construct):
                 conditions={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": groups}},
             )
         )  # fmt: skip
+
+    def _allow_notifications(self, key: kms.IKey) -> None:
+        """CodeStar Notifications publishes to the encrypted topic: it needs the key, only
+        through SNS of this account and region."""
+        stack = Stack.of(self)
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("codestar-notifications.amazonaws.com")],
+                actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+                resources=["*"],
+                conditions={
+                    "StringEquals": {"kms:ViaService": f"sns.{stack.region}.amazonaws.com"}
+                },
+            )
+        )
 
     def _artifact_bucket(self) -> s3.Bucket:
         self.access_logs_bucket = s3.Bucket(

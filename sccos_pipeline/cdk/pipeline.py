@@ -18,7 +18,6 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct, IValidation
 
-from ..core import naming
 from ..core.plan import SOURCE_NAMESPACE, SOURCE_REVISION, ActionKind, PipelinePlan, PlanAction
 from ..core.stages import PipelineKind
 from . import props as p

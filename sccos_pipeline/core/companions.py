@@ -31,10 +31,13 @@ def source_stage() -> PlanStage:
         naming.STEP_SOURCE,
         (
             PlanAction(
-                naming.STEP_SOURCE, ActionKind.SOURCE, "the branch's head commit",
-                outputs=(SOURCE_ARTIFACT,), namespace=SOURCE_NAMESPACE,
+                naming.STEP_SOURCE,
+                ActionKind.SOURCE,
+                "the branch's head commit",
+                outputs=(SOURCE_ARTIFACT,),
+                namespace=SOURCE_NAMESPACE,
             ),
-        ),  # fmt: skip
+        ),
     )
 
 
@@ -73,12 +76,14 @@ def build_pipeline(model: DeployModel, options: PlanOptions) -> PipelinePlan:
                 naming.STEP_BUILD_IMAGES,
                 (
                     PlanAction(
-                        naming.STEP_BUILD_IMAGES, ActionKind.BUILD,
+                        naming.STEP_BUILD_IMAGES,
+                        ActionKind.BUILD,
                         f"build and push {len(image_names(model))} images unless they exist",
-                        project=BUILD_IMAGES, inputs=(SOURCE_ARTIFACT,),
+                        project=BUILD_IMAGES,
+                        inputs=(SOURCE_ARTIFACT,),
                         variables={"SCCOS_COMMIT": SOURCE_REVISION},
                     ),
-                ),  # fmt: skip
+                ),
             ),
         ),
     )

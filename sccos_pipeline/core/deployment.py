@@ -56,7 +56,11 @@ STAGE_TAG = {
     StageImage.ACTIVE: naming.IMAGE_TAG_DEPLOYED,
 }
 # Construct ids are a public contract: changing one replaces the resource.
-HOOK_KEYS = {Stage.PRE_DEPLOY: "PreDeploy", Stage.INSTALL: "Install", Stage.POST_DEPLOY: "PostDeploy"}
+HOOK_KEYS = {
+    Stage.PRE_DEPLOY: "PreDeploy",
+    Stage.INSTALL: "Install",
+    Stage.POST_DEPLOY: "PostDeploy",
+}
 BUILD, BROKER, VERSIONS, RECORD = "Build", "Broker", "Versions", "RecordDeployed"
 PRE_CONFIG, POST_CONFIG = "PreDeployment", "PostDeployment"
 
@@ -142,7 +146,8 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
                     parameter(project, naming.PARAMETER_LAST_DEPLOYED),
                 ),
                 Variable(
-                    "SCCOS_LATEST_BUILT_PARAMETER", parameter(project, naming.PARAMETER_LATEST_BUILT)
+                    "SCCOS_LATEST_BUILT_PARAMETER",
+                    parameter(project, naming.PARAMETER_LATEST_BUILT),
                 ),
             ),
             permissions=(
@@ -215,9 +220,13 @@ def deployment_pipeline(
 
     def build(step: str, key: str, runs: str, **variables: str) -> PlanAction:
         return PlanAction(
-            step, ActionKind.BUILD, runs, project=key, inputs=(SOURCE_ARTIFACT,),
+            step,
+            ActionKind.BUILD,
+            runs,
+            project=key,
+            inputs=(SOURCE_ARTIFACT,),
             variables={**deploys, **variables},
-        )  # fmt: skip
+        )
 
     def hook(stage: Stage) -> PlanStage:
         action = build(
@@ -237,9 +246,13 @@ def deployment_pipeline(
             step,
             tuple(
                 PlanAction(
-                    key, ActionKind.ECS_DEPLOY, runs, service=key, inputs=(IMAGES_ARTIFACT,),
+                    key,
+                    ActionKind.ECS_DEPLOY,
+                    runs,
+                    service=key,
+                    inputs=(IMAGES_ARTIFACT,),
                     text=f"imagedefinitions-{key}.json",
-                )  # fmt: skip
+                )
                 for key in keys
             ),
         )
@@ -250,18 +263,24 @@ def deployment_pipeline(
             naming.STEP_SOURCE,
             (
                 PlanAction(
-                    naming.STEP_SOURCE, ActionKind.SOURCE, "the branch's head commit",
-                    outputs=(SOURCE_ARTIFACT,), namespace=SOURCE_NAMESPACE,
+                    naming.STEP_SOURCE,
+                    ActionKind.SOURCE,
+                    "the branch's head commit",
+                    outputs=(SOURCE_ARTIFACT,),
+                    namespace=SOURCE_NAMESPACE,
                 ),
-            ),  # fmt: skip
+            ),
         ),
         PlanStage(
             naming.STEP_VERSIONS,
             (
                 PlanAction(
-                    naming.STEP_VERSIONS, ActionKind.BUILD,
+                    naming.STEP_VERSIONS,
+                    ActionKind.BUILD,
                     "the version to deploy and the last deployed version",
-                    project=VERSIONS, inputs=(SOURCE_ARTIFACT,), namespace=VERSIONS_NAMESPACE,
+                    project=VERSIONS,
+                    inputs=(SOURCE_ARTIFACT,),
+                    namespace=VERSIONS_NAMESPACE,
                     variables={
                         "SCCOS_SOURCE_COMMIT": SOURCE_REVISION,
                         "SCCOS_REQUESTED": f"#{{variables.{DESIRED_VERSION_VARIABLE}}}",
@@ -270,25 +289,30 @@ def deployment_pipeline(
                         "SCCOS_EXECUTION_ID": EXECUTION_ID,
                     },
                 ),
-            ),  # fmt: skip
+            ),
         ),
         PlanStage(
             naming.STEP_APPROVE,
             (
                 PlanAction(
-                    "Approve", ActionKind.APPROVAL, "a person approves the deployment",
+                    "Approve",
+                    ActionKind.APPROVAL,
+                    "a person approves the deployment",
                     text=f"{name}: deploy {DEPLOYMENT_VERSION} over the last deployed version "
                     f"{LAST_DEPLOYED_VERSION}" + (" - this RESETS ALL DATA" if destructive else ""),
                 ),
-            ),  # fmt: skip
+            ),
         ),
         PlanStage(
             naming.STEP_BUILD,
             (
                 PlanAction(
-                    naming.STEP_BUILD, ActionKind.BUILD,
+                    naming.STEP_BUILD,
+                    ActionKind.BUILD,
                     f"build and push {len(image_names(model))} images unless they exist",
-                    project=BUILD, inputs=(SOURCE_ARTIFACT,), outputs=(IMAGES_ARTIFACT,),
+                    project=BUILD,
+                    inputs=(SOURCE_ARTIFACT,),
+                    outputs=(IMAGES_ARTIFACT,),
                     variables={
                         **deploys,
                         "SCCOS_SOURCE_COMMIT": SOURCE_REVISION,
@@ -297,7 +321,7 @@ def deployment_pipeline(
                         "SCCOS_OTHER_PIPELINE": other_name,
                     },
                 ),
-            ),  # fmt: skip
+            ),
         ),
         PlanStage(
             naming.STEP_BROKER,
@@ -348,8 +372,9 @@ def deployment_pipeline(
             PipelineVariable(
                 DESIRED_VERSION_VARIABLE,
                 FROM_PARAMETER_STORE,
-                f"A version (commit) to deploy instead of {naming.ssm_parameter(project, naming.PARAMETER_DESIRED)}"
-                "; `latest` deploys the last built version",
+                "A version (commit) to deploy instead of "
+                f"{naming.ssm_parameter(project, naming.PARAMETER_DESIRED)}; `latest` deploys "
+                "the last built version",
             ),
         ),
         left_out=tuple(left_out),

@@ -254,9 +254,7 @@ class EnvironmentPlan:
 
     def used_projects(self) -> tuple[PlanProject, ...]:
         """The projects some planned pipeline runs, in creation order."""
-        used = {
-            a.project for p in self.pipelines for s in p.stages for a in s.actions if a.project
-        }
+        used = {a.project for p in self.pipelines for s in p.stages for a in s.actions if a.project}
         return tuple(project for key, project in self.projects.items() if key in used)
 
     def to_json(self, *, buildspecs: bool = True) -> dict[str, Any]:

@@ -63,8 +63,11 @@ def plan_mermaid(plan: EnvironmentPlan) -> str:
         for index, stage in enumerate(pipeline.stages):
             node = f"{prefix}{index}"
             detail = ""
-            if len(stage.actions) == 1 and stage.actions[0].project:
-                detail = f"<br/>{_label(plan.projects[stage.actions[0].project].name)}"
+            if len(stage.actions) == 1:
+                action = stage.actions[0]
+                if action.project:
+                    detail = f"<br/>{_label(plan.projects[action.project].name)}"
+                detail += f"<br/><i>{_label(action.runs)}</i>"
             lines.append(f'    {node}["{_label(stage.name)}{detail}"]')
             if previous:
                 lines.append(f"    {previous} --> {node}")

@@ -70,12 +70,12 @@ def versions_buildspec(model: DeployModel) -> dict[str, Any]:
         '  why="$why: latest, the last built version"\n'
         "fi\n"
         'if [ "$version" = none ]; then\n'
-        '  echo "Nothing to deploy: $why is \'none\'. Set $SCCOS_DESIRED_PARAMETER to a" \\\n'
+        "  echo \"Nothing to deploy: $why is 'none'. Set $SCCOS_DESIRED_PARAMETER to a\" \\\n"
         '    "version (a commit hash), or start the run with the DESIRED_VERSION variable." >&2\n'
         "  exit 1\n"
         "fi\n"
         f"if [[ ! $version =~ ^{_TAG}$ ]] || [ ${{#version}} -gt 128 ]; then\n"
-        '  echo "Not a version: \'$version\' (from $why). A version is a commit hash," \\\n'
+        "  echo \"Not a version: '$version' (from $why). A version is a commit hash,\" \\\n"
         '    "the tag of the environment\'s images." >&2\n'
         "  exit 1\n"
         "fi\n"

@@ -40,6 +40,16 @@ def run_app(
     )
 
 
+def _both(
+    first: Callable[[dict[str, Any]], None], second: Callable[[dict[str, Any]], None]
+) -> Callable[[dict[str, Any]], None]:
+    def change(environments: dict[str, Any]) -> None:
+        first(environments)
+        second(environments)
+
+    return change
+
+
 def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
     def change(environments: dict[str, Any]) -> None:
         node = environments[ENV]
@@ -73,7 +83,7 @@ def _drop_service(environments: dict[str, Any]) -> None:
             '"XLARGE", "2XLARGE"',
         ),
         (_set("project", "p" * 120), f"{AT}.project: makes the pipeline name"),
-        (_copy, f"{CONTEXT_KEY}.spryker-demo-copy: would create the same 22 names as {AT}"),
+        (_copy, f"{CONTEXT_KEY}.spryker-demo-copy: would create the same 33 names as {AT}"),
         (
             _drop_service,
             f'{AT}.services: lacks ["yves_eu"] (has ["backgw_eu", "boffice_eu", "frontend", '
@@ -86,9 +96,10 @@ def _drop_service(environments: dict[str, Any]) -> None:
             "Fix: give it as a secret (SSM or Secrets Manager)",
         ),
         (
-            _set("production", True),
+            _both(_set("production", True), _set("pipelines", ["normal", "destructive"])),
             f"{AT}.pipelines: a destructive pipeline resets all data of a production environment "
-            '("production": true); allowed: ["normal"], or "allowDestructiveInProduction": true',
+            '("production": true); allowed: the list without "destructive" (or no "pipelines": '
+            'every one but destructive), or "allowDestructiveInProduction": true',
         ),
     ],
     ids=[

@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from sccos_pipeline.app.preflight import check_environments
 from sccos_pipeline.app.schema import SCHEMA_PATH, schema
 from sccos_pipeline.app.settings import CONTEXT_KEY, SettingsError, read_settings
-from sccos_pipeline.core.stages import PipelineType, Stage
+from sccos_pipeline.core.stages import Stage
 from tests.conftest import ROOT
 
 ENV = "spryker-demo-staging"
@@ -34,7 +34,15 @@ def problems(context: dict[str, Any]) -> list[str]:
 def test_the_example_is_valid() -> None:
     [staging] = read_settings(environments())
     check_environments([staging])
-    assert staging.pipelines == (PipelineType.NORMAL, PipelineType.DESTRUCTIVE)
+    assert [k.value for k in staging.pipelines or ()] == [
+        "normal",
+        "destructive",
+        "build",
+        "maintenance-enable",
+        "maintenance-disable",
+        "rollout-scheduler",
+        "ecs-updater",
+    ]
     assert staging.source.branch == "staging"
     assert staging.services["yves_eu"].container == "yves"
 
@@ -69,7 +77,8 @@ def test_every_problem_names_its_key_and_what_is_allowed() -> None:
     env["secrets"]["SPRYKER_DB_PASSWORD"] = {"paramter": "/db"}
     assert problems(context) == [
         f'{AT}.account: got "12"; allowed: 12 digits as a string, e.g. "123456789012"',
-        f'{AT}.pipelines[0]: got "weekly"; allowed: "normal", "destructive"',
+        f'{AT}.pipelines[0]: got "weekly"; allowed: "normal", "destructive", "build", '
+        '"maintenance-enable", "maintenance-disable", "rollout-scheduler", "ecs-updater"',
         f"{AT}.source.connectionArn: missing; allowed: a CodeConnections ARN, e.g. "
         '"arn:aws:codeconnections:eu-central-1:123456789012:connection/ID"',
         f'{AT}.services.yves_eu: got "x"; allowed: {{"name": SERVICE, "container": CONTAINER}}',
@@ -88,9 +97,10 @@ def test_every_problem_names_its_key_and_what_is_allowed() -> None:
     ("change", "expected"),
     [
         (
-            {"production": True},
+            {"production": True, "pipelines": ["normal", "destructive"]},
             f"{AT}.pipelines: a destructive pipeline resets all data of a production environment "
-            '("production": true); allowed: ["normal"], or "allowDestructiveInProduction": true',
+            '("production": true); allowed: the list without "destructive" (or no "pipelines": '
+            'every one but destructive), or "allowDestructiveInProduction": true',
         ),
         (
             {"production": True, "allowDestructiveInProduction": True, "destructiveOnPush": True},
@@ -99,15 +109,15 @@ def test_every_problem_names_its_key_and_what_is_allowed() -> None:
         ),
         (
             {"project": "p" * 120},
-            f"{AT}.project: makes the pipeline name 'ppppppppppppppppppppppppppppppppppppppppppp"
-            "pppppppppppppp...' 134 characters long; AWS allows 1 to 100; allowed: letters and "
-            "digits with single '-' or '_' between them, at most 81 characters",
+            f"{AT}.project: makes the pipeline name 'NORMAL_Deploy_Spryker_ppppppppppppppppppppp"
+            "pppppppppppppp...' 142 characters long; AWS allows 1 to 100; allowed: letters and "
+            "digits with single '-' or '_' between them, at most 73 characters",
         ),
         (
             {"project": "shop_"},
             f"{AT}.project: makes the ECR repository name 'shop_-frontend'; AWS allows lower-case "
             "letters and digits with single '.', '_' or '-' between them; allowed: letters and "
-            "digits with single '-' or '_' between them, at most 81 characters",
+            "digits with single '-' or '_' between them, at most 73 characters",
         ),
         (
             {"production": "yes"},
@@ -155,7 +165,7 @@ def test_environments_that_would_create_the_same_names_are_refused() -> None:
     context = environments()
     context["spryker-demo-copy"] = copy.deepcopy(context[ENV])
     assert problems(context) == [
-        f"{CONTEXT_KEY}.spryker-demo-copy: would create the same 22 names as {AT} in the same "
+        f"{CONTEXT_KEY}.spryker-demo-copy: would create the same 33 names as {AT} in the same "
         'account and region (CodeBuild project "Run_pre-deploy_for_spryker-demo-staging", '
         'CodeBuild project "Run_install_for_spryker-demo-staging", CodeBuild project '
         '"Run_post-deploy_for_spryker-demo-staging", ...); allowed: a different "project" '
@@ -195,7 +205,7 @@ def test_defaults_fill_what_is_left_out() -> None:
         context[ENV].pop(key)
     context[ENV]["hooks"] = {"install": {"computeType": "XLARGE"}}
     [staging] = read_settings(context)
-    assert staging.pipelines == (PipelineType.NORMAL, PipelineType.DESTRUCTIVE)
+    assert staging.pipelines is None  # every one, without destructive in production
     assert (staging.secrets, staging.approval_emails) == ({}, ())
     assert staging.hooks[Stage.INSTALL].compute_type == "XLARGE"
 

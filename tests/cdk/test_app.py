@@ -117,7 +117,8 @@ def test_pipeline_snapshot(
     template: dict[str, Any], snapshot: SnapshotAssertion, kind: str
 ) -> None:
     snap = snapshot.with_defaults(extension_class=JSONSnapshotExtension)
-    assert pipeline(template, f"spryker-demo-staging-{kind}-deploy") == snap
+    name = {"normal": "NORMAL_Deploy_Spryker", "destructive": "DESTRUCTIVE_Deploy_Spryker"}[kind]
+    assert pipeline(template, f"{name}_spryker-demo-staging") == snap
 
 
 def test_template_snapshot(template: dict[str, Any], snapshot: SnapshotAssertion) -> None:
@@ -170,7 +171,7 @@ def test_key_policy_with_partition_literals(template: dict[str, Any]) -> None:
     groups = [
         g["Properties"]["LogGroupName"] for g in resources(template, "AWS::Logs::LogGroup").values()
     ]
-    assert len(groups) == 7
+    assert len(groups) == 8  # one per CodeBuild project
     assert logs["Condition"] == {
         "ArnEquals": {
             "kms:EncryptionContext:aws:logs:arn": [
@@ -300,8 +301,9 @@ def test_cdk_cli_synthesizes_offline(tmp_path: Path) -> None:
         p["Properties"]["Name"] for p in resources(template, "AWS::CodePipeline::Pipeline").values()
     }
     assert names == {
-        "spryker-demo-staging-normal-deploy",
-        "spryker-demo-staging-destructive-deploy",
+        "NORMAL_Deploy_Spryker_spryker-demo-staging",
+        "DESTRUCTIVE_Deploy_Spryker_spryker-demo-staging",
+        "Build_Spryker_spryker-demo-staging",
     }
     assert shutil.which("node")
 

@@ -24,8 +24,9 @@ from tests.cdk.support import (
 )
 
 PROJECT = "spryker-demo-staging"
-NORMAL = f"{PROJECT}-normal-deploy"
-DESTRUCTIVE = f"{PROJECT}-destructive-deploy"
+VERSIONS_PROJECT = "EnvironmentSupportVersions7D3A6F2A"
+NORMAL = f"NORMAL_Deploy_Spryker_{PROJECT}"
+DESTRUCTIVE = f"DESTRUCTIVE_Deploy_Spryker_{PROJECT}"
 STEPS_WITHOUT_CONFIGURATION = [
     s for s in naming.STEPS if s not in (naming.STEP_PRE_CONFIG, naming.STEP_POST_CONFIG)
 ]
@@ -64,12 +65,26 @@ def test_pipelines_have_the_steps_in_order(template: dict[str, Any], name: str) 
     assert [s["Name"] for s in pipe["Stages"]] == STEPS_WITHOUT_CONFIGURATION
     assert pipe["PipelineType"] == "V2"
     assert pipe["ExecutionMode"] == "QUEUED"
-    approve = actions(pipe, naming.STEP_APPROVE)
-    assert [a["Name"] for a in approve] == ["Read_versions", "Approve"]
-    assert approve[1]["ActionTypeId"]["Provider"] == "Manual"
-    assert "NotificationArn" in approve[1]["Configuration"]
-    info = approve[1]["Configuration"]["CustomData"]
-    assert "#{Versions.DESIRED_VERSION}" in info and "#{Versions.LAST_DEPLOYED_VERSION}" in info
+    [versions] = actions(pipe, "Prepare_versions_information_for_Approval_stage")
+    assert versions["Namespace"] == "Versions"
+    assert versions["Configuration"]["ProjectName"] == {"Ref": VERSIONS_PROJECT}
+    [approve] = actions(pipe, naming.STEP_APPROVE)
+    assert approve["Name"] == "Approve"
+    assert approve["ActionTypeId"]["Provider"] == "Manual"
+    assert "NotificationArn" in approve["Configuration"]
+    info = approve["Configuration"]["CustomData"]
+    assert info.startswith(f"{name}: deploy #{{Versions.DEPLOYMENT_VERSION}} over the last ")
+    assert info.endswith("deployed version #{Versions.LAST_DEPLOYED_VERSION}") or info.endswith(
+        "#{Versions.LAST_DEPLOYED_VERSION} - this RESETS ALL DATA"
+    )
+    assert pipe["Variables"] == [
+        {
+            "Name": "DESIRED_VERSION",
+            "DefaultValue": "from-parameter-store",
+            "Description": "A version (commit) to deploy instead of "
+            "/spryker-demo-staging/desired_version; `latest` deploys the last built version",
+        }
+    ]
 
 
 def test_hook_actions_set_the_pipeline_type(template: dict[str, Any]) -> None:
@@ -84,7 +99,7 @@ def test_hook_actions_set_the_pipeline_type(template: dict[str, Any]) -> None:
             [action] = actions(pipe, step)
             variables = env_vars(action)
             assert variables["SPRYKER_PIPELINE_TYPE"] == kind
-            assert variables["SCCOS_COMMIT"] == "#{SourceVariables.CommitId}"
+            assert variables["SCCOS_COMMIT"] == "#{Versions.DEPLOYMENT_VERSION}"
 
 
 def test_one_install_project_serves_both_pipelines(template: dict[str, Any]) -> None:
@@ -140,7 +155,7 @@ def test_support_projects(template: dict[str, Any]) -> None:
     assert build["TimeoutInMinutes"] == 60
     spec = yaml.safe_load(build["Source"]["BuildSpec"])
     assert (
-        "docker/sdk boot deploy.spryker-demo-staging.yml" in spec["phases"]["build"]["commands"][1]
+        "docker/sdk boot deploy.spryker-demo-staging.yml" in spec["phases"]["build"]["commands"][2]
     )
     broker = project(template, f"Configure_RabbitMQ_for_{PROJECT}")
     assert "de_queue" in json.dumps(broker["Source"]) and "at_queue" in json.dumps(broker["Source"])
@@ -156,8 +171,7 @@ def test_support_projects(template: dict[str, Any]) -> None:
 def test_versions_live_in_ssm(template: dict[str, Any]) -> None:
     names = {v["Properties"]["Name"] for v in resources(template, "AWS::SSM::Parameter").values()}
     assert names == {
-        f"/{PROJECT}/pipeline/{n}"
-        for n in ("latest_built_version", "desired_version", "last_deployed_version")
+        f"/{PROJECT}/{n}" for n in ("lastbuildversion", "desired_version", "last_deployed_version")
     }
 
 
@@ -214,8 +228,9 @@ def test_security_defaults(template: dict[str, Any]) -> None:
             v.get("Type") != "PLAINTEXT" or "PASSWORD" not in v["Name"]
             for v in props["Environment"].get("EnvironmentVariables", [])
         )
-    [topic] = resources(template, "AWS::SNS::Topic").values()
-    assert "KmsMasterKeyId" in topic["Properties"]
+    topics = resources(template, "AWS::SNS::Topic").values()
+    assert len(topics) == 2  # approvals, notifications
+    assert all("KmsMasterKeyId" in topic["Properties"] for topic in topics)
 
 
 def test_shared_action_role_and_scoped_service_updates(built: tuple[Any, dict[str, Any]]) -> None:
@@ -241,12 +256,22 @@ def test_shared_action_role_and_scoped_service_updates(built: tuple[Any, dict[st
 def test_exposes_what_it_creates(built: tuple[Any, dict[str, Any]]) -> None:
     env, _ = built
     assert env.model.project == PROJECT
-    assert set(env.hook_projects.projects) == set(Stage)
+    assert set(env.hook_projects) == set(Stage)
+    assert list(env.projects) == [
+        "PreDeploy",
+        "Install",
+        "PostDeploy",
+        "Build",
+        "Broker",
+        "Versions",
+        "RecordDeployed",
+        "BuildImages",
+    ]
     assert env.normal_pipeline is not None and env.destructive_pipeline is not None
     assert env.artifact_bucket is not None and env.access_logs_bucket is not None
     assert env.encryption_key is not None and env.action_role is not None
     assert set(env.parameters) == {
-        "latest_built_version",
+        "lastbuildversion",
         "desired_version",
         "last_deployed_version",
     }
@@ -312,8 +337,8 @@ def test_each_hook_action_says_which_version_its_image_must_be(template: dict[st
     pipe = pipeline(template, NORMAL)
     expected = {
         "Run_pre-deploy_hook": "#{Versions.LAST_DEPLOYED_VERSION}",
-        "Run_install": "#{SourceVariables.CommitId}",
-        "Run_post-deploy_hook": "#{SourceVariables.CommitId}",
+        "Run_install": "#{Versions.DEPLOYMENT_VERSION}",
+        "Run_post-deploy_hook": "#{Versions.DEPLOYMENT_VERSION}",
     }
     for stage, version in expected.items():
         [action] = actions(pipe, stage)
@@ -326,6 +351,28 @@ def test_the_build_action_names_its_pipeline_and_execution(template: dict[str, A
     assert variables["SCCOS_PIPELINE"] == NORMAL
     assert variables["SCCOS_EXECUTION_ID"] == "#{codepipeline.PipelineExecutionId}"
     assert variables["SCCOS_OTHER_PIPELINE"] == DESTRUCTIVE
+    assert variables["SCCOS_COMMIT"] == "#{Versions.DEPLOYMENT_VERSION}"
+    assert variables["SCCOS_SOURCE_COMMIT"] == "#{SourceVariables.CommitId}"
+
+
+def test_the_versions_step_knows_how_the_run_was_started(template: dict[str, Any]) -> None:
+    for name, on_push in ((NORMAL, "true"), (DESTRUCTIVE, "false")):
+        [versions] = actions(pipeline(template, name), naming.STEP_VERSIONS)
+        variables = env_vars(versions)
+        assert variables["SCCOS_REQUESTED"] == "#{variables.DESIRED_VERSION}"
+        assert variables["SCCOS_DEPLOY_ON_PUSH"] == on_push
+        assert variables["SCCOS_PIPELINE"] == name
+
+
+def test_the_build_pipeline_starts_on_every_push(template: dict[str, Any]) -> None:
+    build = pipeline(template, f"Build_Spryker_{PROJECT}")
+    assert [s["Name"] for s in build["Stages"]] == ["Source", "Build_Push_if_not_exist"]
+    [source] = actions(build, "Source")
+    assert source["Configuration"]["DetectChanges"] is True
+    [step] = actions(build, "Build_Push_if_not_exist")
+    assert env_vars(step) == {"SCCOS_COMMIT": "#{SourceVariables.CommitId}"}
+    built = project(template, f"Build_images_for_{PROJECT}")
+    assert built["Environment"]["PrivilegedMode"] is True
 
 
 def test_the_docker_sdk_is_a_released_tag(template: dict[str, Any]) -> None:
@@ -355,3 +402,45 @@ def test_the_action_role_may_use_the_connection_under_its_new_name(
         "Effect": "Allow",
         "Resource": "arn:aws:codeconnections:eu-central-1:123456789012:connection/abc",
     } in statements
+
+
+def test_every_pipeline_notifies_failed_and_succeeded_executions(template: dict[str, Any]) -> None:
+    rules = resources(template, "AWS::CodeStarNotifications::NotificationRule").values()
+    names = sorted(r["Properties"]["Name"] for r in rules)
+    assert names == [
+        f"Build_Spryker_{PROJECT}-executions",
+        f"DESTRUCTIVE_Deploy_Spryker_{PROJECT}-executions",
+        f"NORMAL_Deploy_Spryker_{PROJECT}-executions",
+    ]
+    topic = {"Ref": "EnvironmentNotificationTopicE0958D3E"}
+    for rule in rules:
+        assert rule["Properties"]["EventTypeIds"] == [
+            "codepipeline-pipeline-pipeline-execution-failed",
+            "codepipeline-pipeline-pipeline-execution-succeeded",
+        ]
+        assert rule["Properties"]["Targets"] == [{"TargetAddress": topic, "TargetType": "SNS"}]
+    encrypted = resources(template, "AWS::SNS::Topic")["EnvironmentNotificationTopicE0958D3E"]
+    assert encrypted["Properties"]["KmsMasterKeyId"] == {
+        "Fn::GetAtt": ["EnvironmentKeyDEA985CB", "Arn"]
+    }
+    statements = [
+        s
+        for p in resources(template, "AWS::SNS::TopicPolicy").values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if s["Resource"] == topic
+    ]
+    assert {
+        "Action": "sns:Publish",
+        "Effect": "Allow",
+        "Principal": {"Service": "codestar-notifications.amazonaws.com"},
+        "Resource": topic,
+        "Sid": "1",
+    } in statements
+    [key] = resources(template, "AWS::KMS::Key").values()
+    assert {
+        "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+        "Condition": {"StringEquals": {"kms:ViaService": "sns.eu-central-1.amazonaws.com"}},
+        "Effect": "Allow",
+        "Principal": {"Service": "codestar-notifications.amazonaws.com"},
+        "Resource": "*",
+    } in key["Properties"]["KeyPolicy"]["Statement"]

@@ -20,7 +20,7 @@ def test_existing_app_example() -> None:
     template = assertions.Template.from_stack(stack)
     template.resource_count_is("AWS::CodePipeline::Pipeline", 1)
     template.has_resource_properties(
-        "AWS::CodePipeline::Pipeline", {"Name": "shop-production-normal-deploy"}
+        "AWS::CodePipeline::Pipeline", {"Name": "NORMAL_Deploy_Spryker_shop-production"}
     )
     template.has_resource_properties(
         "AWS::CodeBuild::Project", {"Name": "Run_install_for_shop-production"}

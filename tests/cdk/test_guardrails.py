@@ -10,7 +10,6 @@ from aws_cdk import aws_codepipeline as codepipeline
 
 from sccos_pipeline.cdk import (
     CodeStarConnectionSource,
-    PipelineProjects,
     PropsError,
     SecretSource,
     SprykerPipeline,
@@ -23,8 +22,12 @@ from tests.conftest import write_project
 
 
 def test_destructive_production_is_refused_unless_allowed() -> None:
+    env = environment(new_stack(), production=True)
+    assert env.destructive_pipeline is None  # left out by default
     with pytest.raises(PropsError) as caught:
-        environment(new_stack(), production=True)
+        environment(
+            new_stack(), production=True, pipelines=[PipelineType.NORMAL, PipelineType.DESTRUCTIVE]
+        )
     # Worded for construct and cdk.json users alike; the app names its own key.
     assert caught.value.located == [
         (
@@ -57,15 +60,18 @@ def allowed_production() -> dict[str, Any]:
 def test_allowed_destructive_production_never_starts_on_push(
     allowed_production: dict[str, Any],
 ) -> None:
-    destructive = pipeline(allowed_production, "spryker-demo-staging-destructive-deploy")
+    destructive = pipeline(allowed_production, "DESTRUCTIVE_Deploy_Spryker_spryker-demo-staging")
     assert "Triggers" not in destructive
     source = destructive["Stages"][0]["Actions"][0]
     assert source["Configuration"]["DetectChanges"] is False
-    assert [s["Name"] for s in destructive["Stages"]][1] == naming.STEP_APPROVE
+    assert [s["Name"] for s in destructive["Stages"]][1:3] == [
+        "Prepare_versions_information_for_Approval_stage",
+        "Please_approve",
+    ]
 
 
 def test_configuration_steps_exist_with_commands(allowed_production: dict[str, Any]) -> None:
-    normal = pipeline(allowed_production, "spryker-demo-staging-normal-deploy")
+    normal = pipeline(allowed_production, "NORMAL_Deploy_Spryker_spryker-demo-staging")
     assert [s["Name"] for s in normal["Stages"]] == list(naming.STEPS)
 
 
@@ -80,34 +86,27 @@ def test_destructive_on_push_refused_in_production() -> None:
 
 
 def test_the_pipeline_construct_guards_itself() -> None:
+    from sccos_pipeline.core.environment import build_environment_plan
+    from sccos_pipeline.core.stages import PipelineKind
+
     stack = new_stack()
     env = environment(stack, pipelines=[PipelineType.NORMAL])
     normal = env.normal_pipeline
     assert normal is not None
+    destructive = build_environment_plan(env.model).pipeline(PipelineKind.DESTRUCTIVE)
     with pytest.raises(PropsError, match="resets all data of a production environment"):
         SprykerPipeline(
             stack,
             "Extra",
-            model=env.model,
-            pipeline_type=PipelineType.DESTRUCTIVE,
+            plan=destructive,
             source=CodeStarConnectionSource(connection_arn=CONNECTION, owner="o", repository="r"),
-            projects=_projects(env),
+            projects=env.projects,
             services={},
             artifact_bucket=env.artifact_bucket,
             action_role=env.action_role,
             approval_topic=env.approval_topic,
             production=True,
         )
-
-
-def _projects(env: Any) -> PipelineProjects:
-    return PipelineProjects(
-        hooks=env.hook_projects.projects,
-        build=env.support.build,
-        broker=env.support.broker,
-        versions=env.support.versions,
-        record_deployed=env.support.record_deployed,
-    )
 
 
 def test_all_prop_problems_are_reported_together() -> None:
@@ -195,5 +194,8 @@ def test_pipelines_run_queued() -> None:
     stack = new_stack()
     environment(stack)
     template = assertions.Template.from_stack(stack).to_json()
-    for name in ("spryker-demo-staging-normal-deploy", "spryker-demo-staging-destructive-deploy"):
+    for name in (
+        "NORMAL_Deploy_Spryker_spryker-demo-staging",
+        "DESTRUCTIVE_Deploy_Spryker_spryker-demo-staging",
+    ):
         assert pipeline(template, name)["ExecutionMode"] == "QUEUED"

@@ -25,7 +25,13 @@ LOG_GROUPS = [
     f"/sccos/{PROJECT}/Configure_RabbitMQ_for_{PROJECT}",
     f"/sccos/{PROJECT}/Update_pipeline_approval_info_for_{PROJECT}",
     f"/sccos/{PROJECT}/Update_latest_deployed_version_of_{PROJECT}",
+    f"/sccos/{PROJECT}/Build_images_for_{PROJECT}",
 ]
+PIPELINES = {  # kind: (name, the pipeline's own role)
+    "normal": (f"NORMAL_Deploy_Spryker_{PROJECT}", NORMAL_ROLE),
+    "destructive": (f"DESTRUCTIVE_Deploy_Spryker_{PROJECT}", DESTRUCTIVE_ROLE),
+    "build": (f"Build_Spryker_{PROJECT}", "EnvironmentBuildPipelineRole4563FBBC"),
+}
 
 
 def arn(rest: str) -> dict[str, Any]:
@@ -59,24 +65,20 @@ def test_action_role_trusts_only_the_pipelines_roles(template: assertions.Templa
                     {
                         "Action": "sts:AssumeRole",
                         "Effect": "Allow",
-                        "Principal": {"AWS": get_arn(NORMAL_ROLE)},
-                    },
-                    {
-                        "Action": "sts:AssumeRole",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": get_arn(DESTRUCTIVE_ROLE)},
-                    },
+                        "Principal": {"AWS": get_arn(role)},
+                    }
+                    for _, role in PIPELINES.values()
                 ],
                 "Version": "2012-10-17",
             },
             "Description": f"Shared by the actions of the SCCOS pipelines of {PROJECT}",
         },
     )
-    for name, role in (("normal", NORMAL_ROLE), ("destructive", DESTRUCTIVE_ROLE)):
+    for name, role in PIPELINES.values():
         template.has_resource_properties(
-            "AWS::CodePipeline::Pipeline",
-            {"Name": f"{PROJECT}-{name}-deploy", "RoleArn": get_arn(role)},
+            "AWS::CodePipeline::Pipeline", {"Name": name, "RoleArn": get_arn(role)}
         )
+    assert len(template.find_resources("AWS::CodePipeline::Pipeline")) == len(PIPELINES)
 
 
 def test_pass_role_and_tagging_stay_in_the_environment(template: assertions.Template) -> None:
@@ -277,11 +279,11 @@ def _action_variables(name: str, step: str, variables: list[dict[str, str]]) -> 
 def test_build_waits_for_the_other_pipeline_and_broker_resets_only_when_destructive(
     template: assertions.Template, kind: str, other: str
 ) -> None:
-    name = f"{PROJECT}-{kind}-deploy"
+    name = PIPELINES[kind][0]
     other_pipeline = {
         "name": "SCCOS_OTHER_PIPELINE",
         "type": "PLAINTEXT",
-        "value": f"{PROJECT}-{other}-deploy",
+        "value": PIPELINES[other][0],
     }
     template.has_resource_properties(
         "AWS::CodePipeline::Pipeline",

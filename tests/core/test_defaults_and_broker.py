@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from sccos_pipeline.core.broker import broker_buildspec
 from sccos_pipeline.core.loader import load_deploy_file
 from sccos_pipeline.core.model import HookSource
 from sccos_pipeline.core.stages import PipelineType, Stage
-from sccos_pipeline.core.support import broker_buildspec
 from tests.conftest import MINIMAL, write_project
 
 

@@ -9,9 +9,9 @@ from sccos_pipeline.core.stages import PipelineType
 
 
 def test_longest_project_fits_every_name() -> None:
-    assert naming.MAX_PROJECT_LENGTH == 81
-    assert naming.project_name_problem("p" * 81) is None
-    names = naming.physical_names("p" * 81)
+    assert naming.MAX_PROJECT_LENGTH == 73  # DESTRUCTIVE_Deploy_Spryker_ takes 27 of 100
+    assert naming.project_name_problem("p" * 73) is None
+    names = naming.physical_names("p" * 73)
     assert max(len(n) for n in names["pipeline"]) == 100
 
 
@@ -19,9 +19,9 @@ def test_longest_project_fits_every_name() -> None:
     ("project", "problem"),
     [
         (
-            "p" * 82,
-            "makes the pipeline name 'pppppppppppppppppppppppppppppppppppppppppppppppppppppppp"
-            "p...' 101 characters long; AWS allows 1 to 100",
+            "p" * 74,
+            "makes the pipeline name 'DESTRUCTIVE_Deploy_Spryker_pppppppppppppppppppppppppppppp"
+            "...' 101 characters long; AWS allows 1 to 100",
         ),
         ("my shop", "may hold only letters, digits, '-' and '_'"),
         (
@@ -48,18 +48,41 @@ def test_physical_names_of_one_environment() -> None:
             "Run_install_for_shop",
             "Run_post-deploy_for_shop",
             "Build_spryker_app_for_shop",
+            "Build_images_for_shop",
+            "Switch_maintenance_mode_for_shop",
+            "Prepare_scheduler_rollout_for_shop",
+            "Setup_scheduler_for_shop",
+            "Update_ECS_services_for_shop",
+            "Read_hook_variables_for_shop",
             "Configure_RabbitMQ_for_shop",
             "Update_pipeline_approval_info_for_shop",
             "Update_latest_deployed_version_of_shop",
             "Pre_deploy_config_for_shop",
             "Post_deploy_config_for_shop",
         ),
-        "pipeline": ("shop-normal-deploy",),
+        "pipeline": ("NORMAL_Deploy_Spryker_shop",),
         "ECR repository": ("shop-yves_eu", "shop-pipeline"),
         "SSM parameter": (
-            "/shop/pipeline/latest_built_version",
-            "/shop/pipeline/desired_version",
-            "/shop/pipeline/last_deployed_version",
+            "/shop/lastbuildversion",
+            "/shop/desired_version",
+            "/shop/last_deployed_version",
         ),
         "KMS alias": ("alias/sccos/shop",),
     }
+
+
+def test_the_sccos_pipeline_names() -> None:
+    from sccos_pipeline.core.stages import PipelineKind
+
+    assert [naming.pipeline("shop-prod", k) for k in PipelineKind] == [
+        "NORMAL_Deploy_Spryker_shop-prod",
+        "DESTRUCTIVE_Deploy_Spryker_shop-prod",
+        "Build_Spryker_shop-prod",
+        "Maintenance_Enable_shop-prod",
+        "Maintenance_Disable_shop-prod",
+        "Rollout_Scheduler_shop-prod",
+        "ECS-updater-shop-prod",
+    ]
+    assert naming.variable_tree("shop-prod") == "/shop/prod"
+    assert naming.variable_tree("b2c-demo-shop-staging") == "/b2c-demo-shop/staging"
+    assert naming.ssm_parameter("shop-prod", "desired_version") == "/shop-prod/desired_version"

@@ -83,7 +83,7 @@ def test_the_json_report_of_a_first_deployment(example_assembly: Path) -> None:
     report = json.loads(done.stdout)
     assert {"pipeline", "status", "steps", "approval", "state"} <= set(report)
     assert (report["pipeline"], report["status"]) == (
-        "spryker-demo-staging-normal-deploy",
+        "NORMAL_Deploy_Spryker_spryker-demo-staging",
         "Succeeded",
     )
     assert set(report["state"]) == {"ssm", "ecr", "ecs", "rabbitmq"}

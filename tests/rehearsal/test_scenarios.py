@@ -79,7 +79,7 @@ def test_first_deployment_of_the_example(rehearsal: Rehearsal) -> None:
     ]
     assert execution.approval is not None
     assert execution.approval.text == (
-        f"spryker-demo-staging-normal-deploy: deploy {commit} over the last deployed version none"
+        f"NORMAL_Deploy_Spryker_spryker-demo-staging: deploy {commit} over the last deployed version none"
     )
     order = [s.stage for s in execution.steps]
     assert order.index("Run_install") < order.index("Deploy_Spryker_services")
@@ -181,11 +181,11 @@ def test_pipelines_started_together_one_gives_way(rehearsal: Rehearsal) -> None:
     # The built-in starts normal, then destructive at once; the later one must give way.
     destructive, normal = play(rehearsal, load_scenario("together"))
     assert (destructive.name, normal.name) == (
-        "spryker-demo-staging-destructive-deploy",
-        "spryker-demo-staging-normal-deploy",
+        "DESTRUCTIVE_Deploy_Spryker_spryker-demo-staging",
+        "NORMAL_Deploy_Spryker_spryker-demo-staging",
     )
     assert destructive.status == "Failed"
-    assert "spryker-demo-staging-normal-deploy started earlier and still runs" in (
+    assert "NORMAL_Deploy_Spryker_spryker-demo-staging started earlier and still runs" in (
         step(destructive, "Build_and_Prepare").message
     )
     assert normal.status == "Succeeded"
@@ -321,9 +321,12 @@ def test_a_short_service_arn_in_the_deny_blocks_the_environments_own_services(
     ("name", "outcomes"),
     [
         # first-deployment, lost-push and together are played in detail above.
-        ("redeploy", [("spryker-demo-staging-normal-deploy", "Succeeded")] * 2),
-        ("destructive", [("spryker-demo-staging-destructive-deploy", "Succeeded")]),
-        ("failing-install", [("spryker-demo-staging-normal-deploy", "Succeeded")]),  # retried
+        ("redeploy", [("NORMAL_Deploy_Spryker_spryker-demo-staging", "Succeeded")] * 2),
+        ("destructive", [("DESTRUCTIVE_Deploy_Spryker_spryker-demo-staging", "Succeeded")]),
+        (
+            "failing-install",
+            [("NORMAL_Deploy_Spryker_spryker-demo-staging", "Succeeded")],
+        ),  # retried
     ],
 )
 def test_built_in_scenarios_end_as_documented(

@@ -56,7 +56,7 @@ def test_loads_the_stack_with_its_environment(stack: StackTemplate) -> None:
         "eu-central-1",
         "aws",
     )
-    assert len(stack.resources("AWS::CodeBuild::Project")) == 7
+    assert len(stack.resources("AWS::CodeBuild::Project")) == 8
 
 
 def test_hook_image_resolves_to_the_ecr_uri(stack: StackTemplate) -> None:
@@ -96,9 +96,12 @@ def test_names_arns_and_ids_are_concrete_and_fixed(stack: StackTemplate) -> None
     )
     assert stack.ref("EnvironmentKeyAlias48F9BFD4") == "alias/sccos/spryker-demo-staging"
     assert stack.ref("EnvironmentParameterDesiredVersion75AFD13A") == (
-        "/spryker-demo-staging/pipeline/desired_version"
+        "/spryker-demo-staging/desired_version"
     )
-    assert stack.ref("EnvironmentNormalPipelineB783E792") == "spryker-demo-staging-normal-deploy"
+    assert (
+        stack.ref("EnvironmentNormalPipelineB783E792")
+        == "NORMAL_Deploy_Spryker_spryker-demo-staging"
+    )
     assert stack.get_att("EnvironmentArtifacts01D4D80D", "RegionalDomainName") == (
         f"{ARTIFACTS_BUCKET}.s3.eu-central-1.amazonaws.com"
     )
@@ -126,6 +129,7 @@ def test_action_role_may_update_services(stack: StackTemplate) -> None:
     assert "ecs:UpdateService" in actions
     assert stack.trust_policy(ACTION_ROLE)["Statement"][0]["Principal"] == {
         "AWS": [
+            "arn:aws:iam::123456789012:role/sccos-spryker-demo-stagin-EnvironmentBuildPipelineR-Q3FAPP37GC8B",
             "arn:aws:iam::123456789012:role/sccos-spryker-demo-stagin-EnvironmentDestructivePip-DIEFT6OU2HLT",
             "arn:aws:iam::123456789012:role/sccos-spryker-demo-stagin-EnvironmentNormalPipeline-0QG76C0FV8DN",
         ]
