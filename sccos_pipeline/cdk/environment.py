@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_ec2 as ec2
@@ -33,12 +33,15 @@ from ..core.plan import (
 )
 from ..core.stages import PipelineKind, PipelineType, Stage
 from . import props as p
+from .artifacts import artifact_bucket as make_artifact_bucket
+from .artifacts import expire_secret_artifacts
 from .checks import load_deploy_file_with_warnings, validate_environment_props
 from .metadata import describe_for_rehearsal, long_service_arn
 from .nag import ReviewedWildcards
 from .pipeline import SprykerPipeline
 from .privilege import limit_ecs_deploy_grants, task_role_arns
 from .projects import COMPUTE_NAME, ProjectContext, project_from_plan
+from .references import plan_resources
 
 # Construct ids are a public contract: changing one replaces the pipeline.
 PIPELINE_IDS = {
@@ -174,7 +177,11 @@ class SprykerEnvironment(Construct):
         self.production = production
         self.encryption_key = encryption_key or self._key(model)
         self.access_logs_bucket: s3.IBucket | None = None
-        self.artifact_bucket = artifact_bucket or self._artifact_bucket()
+        if artifact_bucket is None:
+            artifact_bucket, self.access_logs_bucket = make_artifact_bucket(
+                self, self.encryption_key
+            )
+        self.artifact_bucket = artifact_bucket
         self.repositories = dict(repositories or self._repositories(model))
         self.parameters = {
             name: ssm.StringParameter(
@@ -244,6 +251,7 @@ class SprykerEnvironment(Construct):
                     for stage, s in (hook_settings or {}).items()
                 },
                 hook_variables=dict(zed_environment or {}),
+                hook_secret_names=tuple(secrets or {}),
                 pre_deployment_commands=tuple(pre_deployment_commands),
                 post_deployment_commands=tuple(post_deployment_commands),
                 app_dir=app_dir,
@@ -253,8 +261,27 @@ class SprykerEnvironment(Construct):
             ),
         )
         service_arns = {key: long_service_arn(target.service) for key, target in services.items()}
-        self._services = services
+        expire_secret_artifacts(
+            self, self.artifact_bucket, self.plan, own=self.access_logs_bucket is not None
+        )
+        if any(p.kind is PipelineKind.ECS_UPDATER for p in self.plan.pipelines):
+            Annotations.of(self).add_info(
+                f"{naming.pipeline(model.project, PipelineKind.ECS_UPDATER)} gives the services "
+                f"the parameters of {naming.variable_tree(model.project)} as secrets; ECS reads "
+                "them with each service's task execution role, which this construct does not "
+                "own. Allow that role ssm:GetParameters on those parameters (and kms:Decrypt "
+                "for a SecureString under a customer-managed key)."
+            )
         hook_repository = self.repositories[hook_image_name(model)]
+        resources = plan_resources(
+            Stack.of(self),
+            project=model.project,
+            repositories=self.repositories,
+            service_arns=service_arns,
+            parameters=self.parameters,
+            task_roles=task_role_arns(services),
+            hook_secrets=secrets or {},
+        )
         context = ProjectContext(
             project=model.project,
             key=self.encryption_key,
@@ -262,7 +289,7 @@ class SprykerEnvironment(Construct):
             hook_repository=hook_repository,
             account=Stack.of(self).account,
             broker=broker,
-            resources=self._resources(model, service_arns),
+            resources=resources,
             subnets=subnets,
             security_groups=security_groups,
             hook_secrets=secrets or {},
@@ -349,54 +376,12 @@ class SprykerEnvironment(Construct):
         # cdk-nag acknowledgements, made at validation from the policies as they then stand.
         self.node.add_validation(
             ReviewedWildcards(
-                self, [self.artifact_bucket.bucket_arn], [self.encryption_key.key_arn]
+                self,
+                [self.artifact_bucket.bucket_arn],
+                [self.encryption_key.key_arn],
+                [resources["variable-tree"][-1]],
             )
         )
-
-    def _resources(
-        self, model: DeployModel, service_arns: Mapping[str, tuple[str, str]]
-    ) -> dict[str, list[str]]:
-        """What the `on` references of the plan's permissions mean here (core.plan.Permission)."""
-        stack = Stack.of(self)
-        resources: dict[str, list[str]] = {
-            "*": ["*"],
-            "repositories": [r.repository_arn for r in self.repositories.values()],
-            "services": [arn for _, arn in service_arns.values()],
-            "variable-tree": [
-                stack.format_arn(
-                    service="ssm",
-                    resource="parameter",
-                    resource_name=f"{naming.variable_tree(model.project).strip('/')}/*",
-                )
-            ],
-            "task-roles": task_role_arns(self._services),
-            "task-definitions": [
-                stack.format_arn(
-                    service="ecs",
-                    resource="task-definition",
-                    resource_name="*",
-                    arn_format=ArnFormat.SLASH_RESOURCE_NAME,
-                )
-            ],
-        }
-        resources.update(
-            {f"repository:{k}": [r.repository_arn] for k, r in self.repositories.items()}
-        )
-        resources.update({f"service:{k}": [arn] for k, (_, arn) in service_arns.items()})
-        resources.update(
-            {f"parameter:{k}": [prm.parameter_arn] for k, prm in self.parameters.items()}
-        )
-        resources.update(
-            {
-                f"pipeline:{kind.value}": [
-                    stack.format_arn(
-                        service="codepipeline", resource=naming.pipeline(model.project, kind)
-                    )
-                ]
-                for kind in PipelineKind
-            }
-        )
-        return resources
 
     @property
     def normal_pipeline(self) -> SprykerPipeline | None:
@@ -452,35 +437,6 @@ class SprykerEnvironment(Construct):
                     "StringEquals": {"kms:ViaService": f"sns.{stack.region}.amazonaws.com"}
                 },
             )
-        )
-
-    def _artifact_bucket(self) -> s3.Bucket:
-        self.access_logs_bucket = s3.Bucket(
-            self,
-            "AccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,  # log delivery cannot use a KMS key
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        return s3.Bucket(
-            self,
-            "Artifacts",
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=self.encryption_key,
-            bucket_key_enabled=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    noncurrent_version_expiration=Duration.days(90),
-                    abort_incomplete_multipart_upload_after=Duration.days(7),
-                )
-            ],
-            server_access_logs_bucket=self.access_logs_bucket,
-            server_access_logs_prefix="artifacts/",
-            removal_policy=RemovalPolicy.RETAIN,
         )
 
     def _repositories(self, model: DeployModel) -> dict[str, ecr.IRepository]:

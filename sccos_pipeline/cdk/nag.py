@@ -21,7 +21,7 @@ from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct, IValidation
 
-from .privilege import ECS_TASKS_ONLY, PASSED_TO_ECS_TASKS, TAG_ON_REGISTER
+from .privilege import ECS_TASKS_ONLY
 
 # Matched by action name; acknowledged only where the statement names nothing but `own`.
 _S3_ACTION = re.compile(r"s3:(GetObject|GetBucket|List|DeleteObject|Abort)\*")
@@ -31,8 +31,8 @@ _SEG = r"(?:<[^>]+>|[^:<]+)"  # one ARN segment: text, or a token such as <AWS::
 _CODEBUILD_LOGS = re.compile(rf"arn:{_SEG}:logs:{_SEG}:{_SEG}:log-group:/aws/codebuild/<[^>]+>:\*")
 _NETWORK_INTERFACES = re.compile(rf"arn:{_SEG}:ec2:{_SEG}:{_SEG}:network-interface/\*")
 _SECRET = re.compile(rf"arn:{_SEG}:secretsmanager:{_SEG}:{_SEG}:secret:[^*]+\*")
-_ROLES = re.compile(rf"arn:{_SEG}:iam::{_SEG}:role/\*")
-_TASK_DEFINITIONS = re.compile(rf"arn:{_SEG}:ecs:{_SEG}:{_SEG}:task-definition/\*")
+_ANY_ROLE = re.compile(rf"arn:{_SEG}:iam::{_SEG}:role/\*")
+_READ_TREE = {"ssm:GetParametersByPath", "ssm:GetParameters"}
 
 # Acknowledged on "*" as they are: IAM cannot scope them, or they only read.
 _WITHOUT_RESOURCE_LEVEL: dict[str, str] = {
@@ -58,6 +58,13 @@ _LIMITED_BY_DENY: dict[str, str] = {
     "ecs-tasks.amazonaws.com",
 }
 _DENIED_OUTSIDE = {"ecs:TagResource": ":task-definition/", "ecs:UpdateService": ":service/"}
+# Acknowledged on "*" only with the condition that keeps them to what a call creates.
+_ON_CREATION: dict[str, tuple[dict[str, Any], str]] = {
+    "ecs:TagResource": (
+        {"StringEquals": {"ecs:CreateAction": "RegisterTaskDefinition"}},
+        "only the tags of a task definition being registered (ecs:CreateAction)",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,7 @@ class Own:
 
     buckets: frozenset[str]
     keys: frozenset[str]
+    trees: frozenset[str] = frozenset()  # `<Spryker variable tree ARN>/*`
 
 
 def flatten(value: Any) -> str:
@@ -133,6 +141,7 @@ def _review(statement: dict[str, Any], own: Own, denied: set[str]) -> dict[str, 
         reason = None
         if resource == "*":
             allowed = {**_WITHOUT_RESOURCE_LEVEL, **{a: _LIMITED_BY_DENY[a] for a in denied}}
+            allowed.update({a: why for a, (c, why) in _ON_CREATION.items() if condition == c})
             if set(actions) <= allowed.keys():
                 reason = "; ".join(f"{a}: {allowed[a]}" for a in sorted(actions))
         elif resource in objects:
@@ -154,23 +163,19 @@ def _review(statement: dict[str, Any], own: Own, denied: set[str]) -> dict[str, 
             reason = "CodeBuild makes a network interface per build, in the listed subnets only"
         elif _SECRET.fullmatch(resource) and actions == ["secretsmanager:GetSecretValue"]:
             reason = "one named secret; CodeBuild reads it by ARN with the suffix wildcarded"
-        elif (
-            _ROLES.fullmatch(resource)
-            and actions == ["iam:PassRole"]
-            and condition == PASSED_TO_ECS_TASKS
-        ):
+        elif resource in own.trees and set(actions) <= _READ_TREE:
             reason = (
-                "services referenced by name do not tell their task roles; the account's roles, "
-                "passed to ECS tasks only (iam:PassedToService), to register a task definition"
+                "reads the environment's own Spryker variables, which Spryker's convention puts "
+                "under /{project}/{environment}/ with names nobody lists in advance"
             )
         elif (
-            _TASK_DEFINITIONS.fullmatch(resource)
-            and actions == ["ecs:TagResource"]
-            and condition == TAG_ON_REGISTER
+            _ANY_ROLE.fullmatch(resource)
+            and actions == ["iam:PassRole"]
+            and condition == {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
         ):
             reason = (
-                "tags only while registering a task definition (ecs:CreateAction), which has no "
-                "resource-level permissions"
+                "passes roles to ECS tasks only; a service referenced by name does not tell its "
+                "task and execution roles"
             )
         found[f"AwsSolutions-IAM5[Resource::{resource}]"] = reason
     return found
@@ -200,10 +205,17 @@ class ReviewedWildcards:
     under `scope` as it then stands. Reports nothing itself: cdk-nag reports what is left.
     (One pass at validation instead of an Aspect: an Aspect costs a call per construct.)"""
 
-    def __init__(self, scope: IConstruct, buckets: Sequence[str], keys: Sequence[str]) -> None:
+    def __init__(
+        self,
+        scope: IConstruct,
+        buckets: Sequence[str],
+        keys: Sequence[str],
+        trees: Sequence[str] = (),
+    ) -> None:
         self.scope = scope
         self.buckets = list(buckets)
         self.keys = list(keys)
+        self.trees = list(trees)
         self.done: set[tuple[str, str]] = set()  # validation may run once per synth
 
     def validate(self) -> list[str]:
@@ -211,6 +223,7 @@ class ReviewedWildcards:
         own = Own(
             buckets=frozenset(flatten(stack.resolve(b)) for b in self.buckets),
             keys=frozenset(flatten(stack.resolve(k)) for k in self.keys),
+            trees=frozenset(flatten(stack.resolve(t)) for t in self.trees),
         )
         for node in self.scope.node.find_all():
             if isinstance(node, iam.CfnPolicy):

@@ -18,10 +18,6 @@ from aws_cdk import aws_iam as iam
 from . import props as p
 
 ECS_TASKS_ONLY = {"StringNotEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
-# What a project that registers task definitions may pass its roles to.
-PASSED_TO_ECS_TASKS = {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
-# Tagging only as part of registering a task definition (ECS's ecs:CreateAction condition key).
-TAG_ON_REGISTER = {"StringEquals": {"ecs:CreateAction": "RegisterTaskDefinition"}}
 
 
 def task_definitions(services: Mapping[str, p.ServiceTarget]) -> list[ecs.TaskDefinition] | None:

@@ -20,7 +20,6 @@ from constructs import Construct
 from ..core import naming
 from ..core.plan import HOOK_IMAGE, Permission, PlanProject
 from . import props as p
-from .privilege import PASSED_TO_ECS_TASKS, TAG_ON_REGISTER
 
 STANDARD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
 PRIVATE = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
@@ -190,11 +189,16 @@ def grant(
     project: codebuild.IProject, permission: Permission, resources: Mapping[str, Sequence[str]]
 ) -> None:
     arns = [arn for reference in permission.on for arn in resources[reference]]
-    conditions = None
+    if not arns:  # e.g. the settings name no secret of that kind: nothing to allow
+        return
+    conditions: dict[str, dict[str, str]] = {}
     if "task-roles" in permission.on:
-        conditions = PASSED_TO_ECS_TASKS
-    if "task-definitions" in permission.on:
-        conditions = TAG_ON_REGISTER
+        conditions["StringEquals"] = {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
+    if permission.condition:
+        operator, key, value = permission.condition
+        conditions.setdefault(operator, {})[key] = value
     project.add_to_role_policy(
-        iam.PolicyStatement(actions=list(permission.actions), resources=arns, conditions=conditions)
+        iam.PolicyStatement(
+            actions=list(permission.actions), resources=arns, conditions=conditions or None
+        )
     )

@@ -16,11 +16,21 @@ and a tag moved by another execution must never run another commit's image. Pre-
 first deployment (the expected running version is `none`) has nothing to prepare: it says so
 and skips the hook. Our own variables are prefixed `SCCOS_` so they never shadow what the
 image bakes.
+
+The hooks see the back office's variables, as Spryker's deployment-pipelines doc says ("all
+Zed environment variables are accessible"): when the action gives the Variables artifact
+(core.hook_environment), its `export NAME='value'` file is sourced after the image check. What
+the back-office service's task definition and the tree's `app` bucket say wins over the image's
+ENV, since that is what the running back office sees (the file never holds SPRYKER_BUILD_HASH
+or SPRYKER_HOOK_*); what the project, the action and this buildspec set wins over the file,
+so the settings' variables stay the final word.
 """
 
 from __future__ import annotations
 
+import re
 import shlex
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
@@ -85,6 +95,37 @@ _USE_DEFAULT_WHEN_BLANK = (
 )
 
 
+_SH_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _source_variables(artifact: str, file: str, keep: Sequence[str]) -> str:
+    """Shell that sources the artifact's export file when the action gave it, then puts back
+    the variables in `keep` that were set before (eval only ever sees checked names)."""
+    names = " ".join(dict.fromkeys(n for n in keep if _SH_NAME.fullmatch(n)))
+    directory = f"CODEBUILD_SRC_DIR_{artifact}"
+    return (
+        f'SCCOS_VARIABLES_FILE="${{{directory}:-}}/{file}"\n'
+        f'if [ -n "${{{directory}:-}}" ] && [ -f "$SCCOS_VARIABLES_FILE" ]; then\n'
+        '  sccos_kept=""\n'
+        f"  for sccos_name in {names}; do\n"
+        '    if eval "[ -n \\"\\${$sccos_name+set}\\" ]"; then\n'
+        '      eval "sccos_keep_$sccos_name=\\"\\$$sccos_name\\""\n'
+        '      sccos_kept="$sccos_kept $sccos_name"\n'
+        "    fi\n"
+        "  done\n"
+        '  . "$SCCOS_VARIABLES_FILE"\n'
+        "  for sccos_name in $sccos_kept; do\n"
+        '    eval "export $sccos_name=\\"\\$sccos_keep_$sccos_name\\""\n'
+        "  done\n"
+        '  echo "Read the back office\'s variables (task definition, Parameter Store);" \\\n'
+        '    "the project\'s own variables keep their values"\n'
+        "else\n"
+        f"  echo \"No {artifact} artifact: the hook sees the image's ENV and the project's"
+        ' variables"\n'
+        "fi"
+    )
+
+
 def render_buildspec(
     model: DeployModel,
     stage: Stage,
@@ -92,6 +133,8 @@ def render_buildspec(
     pipeline_type: PipelineType | None = None,
     app_dir: str = DEFAULT_APP_DIR,
     scheduler_control: bool = True,
+    variables_artifact: tuple[str, str] | None = None,
+    keep: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The buildspec of `stage` as a mapping.
 
@@ -100,6 +143,10 @@ def render_buildspec(
     app_dir: where the application lives in the image. Default: /data.
     scheduler_control: after the hook, pre-deploy suspends the scheduler and install sets it
         up again (deployment-in-states.md). Default: True.
+    variables_artifact: (input artifact, file in it) of the back office's variables, sourced
+        when the action gives that input. Default: none.
+    keep: variables the project and the action set, which win over that file (the
+        buildspec's own and those it reads from the action always do). Default: none.
     """
     variables: dict[str, str] = {
         "SPRYKER_PROJECT_NAME": model.project,
@@ -111,8 +158,11 @@ def render_buildspec(
     script = ["set -e", _CHECK_PIPELINE_TYPE]
     if stage is Stage.PRE_DEPLOY:
         script.append(_FIRST_DEPLOYMENT)
+    script.append(CHECK_IMAGE)
+    if variables_artifact is not None:
+        own = (*variables, "SPRYKER_PIPELINE_TYPE", "SCCOS_EXPECTED_VERSION", *keep)
+        script.append(_source_variables(*variables_artifact, own))
     script += [
-        CHECK_IMAGE,
         'cd "$SCCOS_APP_DIR"',
         _select_hook(stage),
         _USE_DEFAULT_WHEN_BLANK,

@@ -9,12 +9,20 @@ deploys, UpdateDeployedVersion, and the optional configuration steps.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import PurePosixPath
 
 from . import naming
 from . import permissions as can
 from .broker import broker_buildspec
 from .buildspec import render_buildspec
+from .hook_environment import (
+    VARIABLES_ARTIFACT,
+    VARIABLES_FILE,
+    hook_variables_action,
+    hook_variables_project,
+    kept_variables,
+)
 from .images import (
     build_buildspec,
     build_variables,
@@ -80,7 +88,13 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
                 key=HOOK_KEYS[stage],
                 name=naming.hook_project(stage, project),
                 runs=f"the {stage.value} hook baked into the image, else Spryker's default",
-                buildspec=render_buildspec(model, stage, app_dir=options.app_dir),
+                buildspec=render_buildspec(
+                    model,
+                    stage,
+                    app_dir=options.app_dir,
+                    variables_artifact=(VARIABLES_ARTIFACT, VARIABLES_FILE),
+                    keep=kept_variables(options),
+                ),
                 image=HOOK_IMAGE + STAGE_TAG[STAGE_IMAGE[stage]],
                 compute=size.compute,
                 timeout_minutes=size.timeout_minutes,
@@ -182,6 +196,7 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
             ),
         ),
     ]
+    projects.append(hook_variables_project(model, options))
     for key, name, commands in (
         (PRE_CONFIG, naming.pre_config_project(project), options.pre_deployment_commands),
         (POST_CONFIG, naming.post_config_project(project), options.post_deployment_commands),
@@ -236,9 +251,10 @@ def deployment_pipeline(
             + {Stage.PRE_DEPLOY: "running", Stage.INSTALL: "new", Stage.POST_DEPLOY: "active"}[
                 stage
             ]
-            + " version's image",
+            + " version's image, with the back office's variables",
             SCCOS_EXPECTED_VERSION=expected[stage],
         )
+        action = replace(action, inputs=(SOURCE_ARTIFACT, VARIABLES_ARTIFACT))
         return PlanStage(action.name, (action,))
 
     def ecs(step: str, keys: tuple[str, ...], runs: str) -> PlanStage:
@@ -321,6 +337,7 @@ def deployment_pipeline(
                         "SCCOS_OTHER_PIPELINE": other_name,
                     },
                 ),
+                hook_variables_action(model),
             ),
         ),
         PlanStage(
@@ -358,6 +375,7 @@ def deployment_pipeline(
     else:
         left_out.append(naming.STEP_POST_CONFIG)
     stages.append(hook(Stage.POST_DEPLOY))
+    desired_parameter = naming.ssm_parameter(project, naming.PARAMETER_DESIRED)
     return PipelinePlan(
         kind=kind,
         name=name,
@@ -372,8 +390,7 @@ def deployment_pipeline(
             PipelineVariable(
                 DESIRED_VERSION_VARIABLE,
                 FROM_PARAMETER_STORE,
-                "A version (commit) to deploy instead of "
-                f"{naming.ssm_parameter(project, naming.PARAMETER_DESIRED)}; `latest` deploys "
+                f"A version (commit) to deploy instead of {desired_parameter}; `latest` deploys "
                 "the last built version",
             ),
         ),

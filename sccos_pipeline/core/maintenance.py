@@ -34,6 +34,7 @@ from .plan import (
 from .scripts import script_text
 from .shell import SKIP_WHEN_CREATED, spec
 from .stages import PipelineKind
+from .updater import TAG_NEW_TASK_DEFINITIONS
 
 MAINTENANCE = "Maintenance"  # the project's construct id: a public contract
 FRONTEND = "frontend"  # the ECS service key of the nginx frontend
@@ -108,7 +109,7 @@ def maintenance_projects(model: DeployModel, options: PlanOptions) -> list[PlanP
                 can.update_services(f"service:{FRONTEND}"),
                 can.DESCRIBE_TASK_DEFINITIONS,
                 can.REGISTER_TASK_DEFINITIONS,
-                can.TAG_REGISTERED,
+                TAG_NEW_TASK_DEFINITIONS,  # update_service keeps the revision's tags
                 can.PASS_TASK_ROLES,
                 can.trigger_of(*(k.value for k in MODES)),
             ),

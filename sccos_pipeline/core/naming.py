@@ -27,6 +27,7 @@ STEP_SERVICES = "Deploy_Spryker_services"
 STEP_VERSION = "UpdateDeployedVersion"
 STEP_POST_CONFIG = "Post_Deployment_Configuration"
 STEP_POST_DEPLOY = "Run_post-deploy_hook"
+STEP_HOOK_VARIABLES = "Read_hook_variables"  # an action of Build_and_Prepare, after the build
 
 STEPS: tuple[str, ...] = (
     STEP_SOURCE,

@@ -30,13 +30,6 @@ DESCRIBE_TASK_DEFINITIONS = Permission(
 PASS_TASK_ROLES = Permission(
     ("iam:PassRole",), ("task-roles",), "register a task definition with the service's roles"
 )
-# ECS asks for ecs:TagResource too when a registration carries tags:
-# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html
-TAG_REGISTERED = Permission(
-    ("ecs:TagResource",),
-    ("task-definitions",),
-    "register the next revision with the tags of the one it replaces",
-)
 REGISTER_TASK_DEFINITIONS = Permission(
     ("ecs:RegisterTaskDefinition",),
     ("*",),

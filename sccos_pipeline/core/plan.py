@@ -3,8 +3,8 @@ project with its buildspec and the permissions it needs.
 
 One plan, three readers: `sccos-pipeline plan` prints it, the CDK constructs translate it into
 resources (and nothing else), and the rehearsal reports a run against it. The builders live in
-`deployment` (NORMAL and DESTRUCTIVE), `companions` (Build, ECS-updater), `maintenance` and
-`scheduler` (rollout); `environment.build_environment_plan` puts them together.
+`deployment` (NORMAL and DESTRUCTIVE), `companions` (Build), `updater` (ECS-updater),
+`maintenance` and `scheduler` (rollout); `environment.build_environment_plan` puts them together.
 """
 
 from __future__ import annotations
@@ -67,6 +67,8 @@ class PlanOptions:
     hook_sizes: Mapping[Stage, HookSize] = field(default_factory=dict)
     #: Plain variables every hook gets on top of what it reads at run time. Default: none.
     hook_variables: Mapping[str, str] = field(default_factory=dict)
+    #: Names of the hooks' secret variables, whose values the CDK shell adds. Default: none.
+    hook_secret_names: tuple[str, ...] = ()
     pre_deployment_commands: tuple[str, ...] = ()
     post_deployment_commands: tuple[str, ...] = ()
     #: ALLOWED_IP of the frontend while in maintenance. Default: left as it is.
@@ -107,13 +109,16 @@ class Permission:
     its ECR repositories, `services` or `service:<key>` its ECS services (long ARNs),
     `pipeline:<kind>` one of its pipelines, `variable-tree` every parameter under its Spryker
     variable path, `task-roles` the task and execution roles of its services (iam:PassRole to
-    ECS tasks only), `task-definitions` the account's task definitions (ecs:TagResource while
-    registering them only), and `*` for actions that have no resource type.
+    ECS tasks only), `hook-secrets:ssm` and `hook-secrets:secretsmanager` the parameters and
+    secrets the hook projects' secret variables name (settings; none when they name none: the
+    permission is then left out), and `*` for actions that have no resource type.
+    `condition` is one IAM condition (operator, key, value) the statement carries.
     """
 
     actions: tuple[str, ...]
     on: tuple[str, ...]
     why: str
+    condition: tuple[str, str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,7 @@ class PlanProject:
             "variables": {v.name: v.value for v in self.variables},
             "permissions": [
                 {"actions": list(p.actions), "on": list(p.on), "why": p.why}
+                | ({"condition": list(p.condition)} if p.condition else {})
                 for p in self.permissions
             ],
             "buildspec": dict(self.buildspec),

@@ -59,9 +59,11 @@ class _Proxy(ThreadingHTTPServer):
         moto_port: int,
         local: Mapping[str, LocalHandler],
         enrich: Callable[[Request], Request],
+        observe: Callable[[Caller, Request, int, bytes], None],
     ) -> None:
         super().__init__(("127.0.0.1", free_port()), _Handler)
         self.enrich = enrich
+        self.observe = observe
         self.gate = gate
         self.moto_port = moto_port
         self.local = local
@@ -130,9 +132,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             self._send(200, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(answer))
             return
-        self._forward(body)
+        self._forward(body, caller, request)
 
-    def _forward(self, body: bytes) -> None:
+    def _forward(self, body: bytes, caller: Caller, request: Request) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", self.server.moto_port, timeout=60)
         headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
         headers["Host"] = f"127.0.0.1:{self.server.moto_port}"
@@ -141,6 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
         payload = response.read()
         skip = {"transfer-encoding", "connection", "content-length"}
         passed = {k: v for k, v in response.getheaders() if k.lower() not in skip}
+        self.server.observe(caller, request, response.status, payload)
         self._send(response.status, passed, payload)
 
     def _send(self, status: int, headers: Mapping[str, str], payload: bytes | str) -> None:
@@ -211,7 +214,10 @@ class AwsEmulator:
         reset = urllib.request.Request(f"{self.moto_endpoint}/moto-api/reset", method="POST")
         with urllib.request.urlopen(reset, timeout=30):
             pass
-        self._proxy = _Proxy(gate, self.moto_port, local, self._enrich)
+        # Per ECS service name, each UpdateService that passed: what a report shows of deploys.
+        self.deployments: dict[str, list[dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+        self._proxy = _Proxy(gate, self.moto_port, local, self._enrich, self._observe)
         self._thread = threading.Thread(target=self._proxy.serve_forever, daemon=True)
         self._thread.start()
         self.region = gate.template.region
@@ -228,6 +234,19 @@ class AwsEmulator:
             return Request(request.service, request.operation, params, request.region,
                            request.account)  # fmt: skip
         return request
+
+    def _observe(self, caller: Caller, request: Request, status: int, payload: bytes) -> None:
+        """Record a service update (moto only renames its deployment when one is forced)."""
+        if (request.service, request.operation, status) != ("ecs", "UpdateService", 200):
+            return
+        service = json.loads(payload)["service"]
+        entry = {
+            "step": caller.step,
+            "taskDefinition": str(service["taskDefinition"]).rsplit("/", 1)[-1],
+            "forceNewDeployment": bool(request.params.get("forceNewDeployment")),
+        }
+        with self._lock:
+            self.deployments.setdefault(str(service["serviceName"]), []).append(entry)
 
     @property
     def endpoint(self) -> str:

@@ -15,17 +15,9 @@ from typing import Any
 
 from .aws import ApiError
 from .gate import Caller
+from .iam import assumed_role_arn
 from .pipeline import Execution
 from .pipeline_start import PipelineStartError
-
-BUILD_SESSION = "AWSCodeBuild-rehearsal"  # CodeBuild's session name for a build's role
-
-
-def assumed_role_arn(role_arn: str, session: str) -> str:
-    """The STS identity of a session of `role_arn` (the role's path is not part of it)."""
-    account = role_arn.split(":")[4]
-    name = role_arn.rsplit("/", 1)[-1]
-    return f"arn:aws:sts::{account}:assumed-role/{name}/{session}"
 
 
 class CodePipelineApi:
@@ -82,7 +74,7 @@ class CodePipelineApi:
             raise ApiError("ValidationException", exc.reason) from None
         execution.trigger = {
             "triggerType": "StartPipelineExecution",
-            "triggerDetail": assumed_role_arn(caller.role_arn, BUILD_SESSION),
+            "triggerDetail": assumed_role_arn(caller.role_arn),  # as AccessDenied names it
         }
         self.rehearsal.started.append(execution)
         return execution

@@ -14,6 +14,8 @@ def execution_json(execution: Execution) -> dict[str, Any]:
         "pipeline": execution.name,
         "execution": execution.id,
         "status": execution.status,
+        "trigger": execution.trigger,
+        "variables": execution.pipeline_variables,
         "steps": [step.to_json() for step in execution.steps],
         "approval": ({"text": approval.text, "approved": approval.approved} if approval else None),
     }
@@ -21,7 +23,8 @@ def execution_json(execution: Execution) -> dict[str, Any]:
 
 def report_json(scenario: str, executions: list[Execution], state: dict[str, Any]) -> str:
     """The last execution at the top level (`pipeline`, `status`, `steps`, `approval`), every
-    execution under `runs`, and the final `state` (`ssm`, `ecr`, `ecs`, `rabbitmq`)."""
+    execution under `runs`, and the final `state` (`ssm`, `ecr`, `ecs`, `ecs_services`,
+    `rabbitmq`)."""
     last = execution_json(executions[-1])
     return json.dumps(
         {**last, "scenario": scenario, "runs": [execution_json(e) for e in executions],
@@ -34,6 +37,9 @@ def report_text(scenario: str, executions: list[Execution], state: dict[str, Any
     lines = [f"Rehearsal: {scenario}"]
     for execution in executions:
         lines.append(f"\n{execution.name} ({execution.id}): {execution.status}")
+        trigger = execution.trigger
+        lines.append(f"  started by {trigger['triggerType']} ({trigger['triggerDetail']})")
+        lines += [f"  variable {k} = {v}" for k, v in execution.pipeline_variables.items()]
         for step in execution.steps:
             lines.append(f"  {step.status:<9} {step.stage} / {step.action} ({step.duration:.1f} s)")
             lines += [f"      $ {line}" for c in step.commands for line in c.splitlines()[:1]]
@@ -49,7 +55,15 @@ def report_text(scenario: str, executions: list[Execution], state: dict[str, Any
     for repository, tags in state["ecr"].items():
         shown = ", ".join(f"{tag} -> {rev[:12]}" for tag, rev in sorted(tags.items())) or "empty"
         lines.append(f"  ecr {repository}: {shown}")
-    lines += [f"  ecs {service}: {image}" for service, image in state["ecs"].items()]
+    for service, details in state["ecs_services"].items():
+        updates = details["deployments"]
+        forced = sum(1 for u in updates if u["forceNewDeployment"])
+        lines.append(
+            f"  ecs {service}: {details['image']} ({details['taskDefinition']}; "
+            f"{len(updates)} update(s), {forced} forced)"
+        )
+        lines += [f"      env {k}={v}" for k, v in details["environment"].items()]
+        lines += [f"      secret {k} from {v}" for k, v in details["secrets"].items()]
     broker = state["rabbitmq"]
     lines.append(f"  rabbitmq vhosts: {', '.join(broker['vhosts'])}")
     lines.append(f"  rabbitmq users: {', '.join(u['name'] for u in broker['users'])}")

@@ -121,7 +121,8 @@ class Rehearsal:
         write_parameters(self.aws, parameters, delete)
 
     def set_knobs(self, **knobs: Any) -> None:
-        """Scenario knobs the stand-ins read: `lose_push`, `fail` (see standins)."""
+        """Scenario knobs the stand-ins read: `lose_push`, `fail`, `record_env` (variable
+        names the application's tools record besides their usual ones; see standins)."""
         self.knobs = knobs
         self.knobs_file.write_text(json.dumps(knobs), encoding="utf-8")
 

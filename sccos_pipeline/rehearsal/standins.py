@@ -8,8 +8,8 @@
 - `docker` (only `login` is used), and `git clone` of the Docker SDK, which lays out the SDK
   stand-in instead of fetching it (other git commands run the real git).
 - The application's `vendor/bin/install` and `vendor/bin/console`, laid into each image.
-Every call is appended to a JSON-lines log; a scenario's knobs (a lost push, exit codes) are
-read from a JSON file.
+Every call is appended to a JSON-lines log; a scenario's knobs (a lost push, exit codes, more
+variables for the application's tools to record) are read from a JSON file.
 """
 
 from __future__ import annotations
@@ -47,7 +47,10 @@ def write_standins(bin_dir: Path, log: Path, config: Path) -> None:
     """Executable stand-ins in `bin_dir` (first on the builds' PATH)."""
     bin_dir.mkdir(parents=True, exist_ok=True)
     python = shlex.quote(sys.executable)
+    # This very package, not whichever one the interpreter would find (another checkout's).
+    root = str(Path(__file__).resolve().parents[2])
     entry = (
+        f"import sys; sys.path.insert(0, {root!r}); "
         f"from sccos_pipeline.rehearsal.standins import main; main({str(log)!r}, {str(config)!r})"
     )
     for name in ("docker", "git", "sdk", "app-tool"):
@@ -179,7 +182,8 @@ def _export(deploy_file: Path, tag: str, config: dict[str, Any], log: Path) -> i
 
 def _app_tool(log: Path, config: dict[str, Any], called: str, args: list[str]) -> int:
     program = "vendor/bin/" + Path(called).name
-    env = {k: os.environ[k] for k in RECORDED_ENV if k in os.environ}
+    names = (*RECORDED_ENV, *config.get("record_env", []))  # a scenario may ask for more
+    env = {k: os.environ[k] for k in names if k in os.environ}
     command = " ".join([program, *args])
     code = 0
     for rule in config.get("fail", []):

@@ -186,22 +186,32 @@ def create_existing(
     registry = f"{template.account}.dkr.ecr.{template.region}.amazonaws.com"
     for target in description.services.values():
         ecs.create_cluster(clusterName=target["cluster"])
-        definition = ecs.register_task_definition(
-            family=target["service"],
-            taskRoleArn=f"arn:aws:iam::{template.account}:role/{target['service']}-task",
-            containerDefinitions=[
-                {"name": target["container"], "image": f"{registry}/{INITIAL_IMAGE}:none",
-                 "memory": 512},
+        role = f"arn:aws:iam::{template.account}:role/{target['service']}"
+        container: dict[str, Any] = {
+            "name": target["container"], "image": f"{registry}/{INITIAL_IMAGE}:none",
+            "memory": 512,
+            # Optional in the metadata: the container's variables and secrets as they run.
+            "environment": [
+                {"name": k, "value": str(v)} for k, v in (target.get("environment") or {}).items()
             ],
-        )["taskDefinition"]["taskDefinitionArn"]  # fmt: skip
+            "secrets": [
+                {"name": k, "valueFrom": str(v)} for k, v in (target.get("secrets") or {}).items()
+            ],
+        }  # fmt: skip
+        roles = {"taskRoleArn": f"{role}-task"}
+        if container["secrets"]:  # ECS reads secrets with the execution role
+            roles["executionRoleArn"] = f"{role}-execution"
+        definition = ecs.register_task_definition(
+            family=target["service"], containerDefinitions=[container], **roles
+        )["taskDefinition"]["taskDefinitionArn"]
         ecs.create_service(
             cluster=target["cluster"],
             serviceName=target["service"],
             taskDefinition=definition,
             desiredCount=1,
         )
-        # moto counts a service's tasks as running once it is scaled; `ecs wait services-stable`
-        # needs runningCount == desiredCount.
+        # moto starts no task; this counts the desired one as running, so the service is
+        # stable at once and `aws ecs wait services-stable` returns (no health checks here).
         ecs.update_service(cluster=target["cluster"], service=target["service"], desiredCount=1)
     secrets, ssm = aws.admin("secretsmanager"), aws.admin("ssm")
     created: set[str] = set()
@@ -249,8 +259,9 @@ def final_state(
     rabbit: RabbitMQ,
 ) -> dict[str, Any]:  # fmt: skip
     """SSM versions, ECR tags per repository (tag -> the image's commit), each service's
-    image, and RabbitMQ's vhosts, users and permissions."""
-    ssm, ecr, ecs = aws.admin("ssm"), aws.admin("ecr"), aws.admin("ecs")
+    image (`ecs`) and its task definition, container variables, secrets and updates
+    (`ecs_services`), and RabbitMQ's vhosts, users and permissions."""
+    ssm, ecr = aws.admin("ssm"), aws.admin("ecr")
     versions = {}
     for resource in template.resources("AWS::SSM::Parameter").values():
         name = template.resolve(resource["Properties"])["Name"]
@@ -270,7 +281,22 @@ def final_state(
             for i in sorted(ids, key=lambda i: i.get("imageTag", ""))
             if "imageTag" in i
         }
-    services = {}
+    services = ecs_services(aws, description)
+    return {
+        "ssm": versions,
+        "ecr": tags,
+        "ecs": {name: service["image"] for name, service in services.items()},
+        "ecs_services": services,
+        "rabbitmq": rabbit.state(),
+    }
+
+
+def ecs_services(aws: AwsEmulator, description: EnvironmentDescription) -> dict[str, Any]:
+    """Per service: `taskDefinition` (family:revision), its container's `image` (repository:tag),
+    `environment` (name -> value), `secrets` (name -> valueFrom), and `deployments`: each
+    UpdateService that passed, with its step, task definition and forceNewDeployment."""
+    ecs = aws.admin("ecs")
+    services: dict[str, Any] = {}
     for target in description.services.values():
         described = ecs.describe_services(cluster=target["cluster"], services=[target["service"]])
         definition = ecs.describe_task_definition(
@@ -279,5 +305,11 @@ def final_state(
         container = next(
             c for c in definition["containerDefinitions"] if c["name"] == target["container"]
         )
-        services[target["service"]] = container["image"].rsplit("/", 1)[-1]
-    return {"ssm": versions, "ecr": tags, "ecs": services, "rabbitmq": rabbit.state()}
+        services[target["service"]] = {
+            "taskDefinition": f"{definition['family']}:{definition['revision']}",
+            "image": container["image"].rsplit("/", 1)[-1],
+            "environment": {e["name"]: e["value"] for e in container.get("environment") or []},
+            "secrets": {e["name"]: e["valueFrom"] for e in container.get("secrets") or []},
+            "deployments": list(aws.deployments.get(target["service"], [])),
+        }
+    return services

@@ -84,7 +84,7 @@ def test_both_maintenance_pipelines_run_one_project_with_their_mode(tmp_path: Pa
         (("ecs:UpdateService",), ("service:frontend",)),
         (("ecs:DescribeTaskDefinition",), ("*",)),
         (("ecs:RegisterTaskDefinition",), ("*",)),
-        (("ecs:TagResource",), ("task-definitions",)),
+        (("ecs:TagResource",), ("*",)),
         (("iam:PassRole",), ("task-roles",)),
         (
             ("codepipeline:GetPipelineExecution",),

@@ -46,7 +46,7 @@ def test_a_version_is_recorded_only_when_every_service_runs_it(
         "AWS_LOG": str(log),
         "YVES_RUNS": yves_runs,
         "SCCOS_COMMIT": "abc123",
-        "SCCOS_LAST_DEPLOYED_PARAMETER": "/shop/pipeline/last_deployed_version",
+        "SCCOS_LAST_DEPLOYED_PARAMETER": "/shop/last_deployed_version",
     }
     done = subprocess.run(
         ["bash", "-c", script], env=env, capture_output=True, text=True, check=False
@@ -54,7 +54,7 @@ def test_a_version_is_recorded_only_when_every_service_runs_it(
     calls = log.read_text()
     assert (done.returncode == 0) is recorded, done.stderr
     assert (
-        "ssm put-parameter --name /shop/pipeline/last_deployed_version --value abc123" in calls
+        "ssm put-parameter --name /shop/last_deployed_version --value abc123" in calls
     ) is recorded
     assert ("--image-tag sccos-deployed" in calls) is recorded
     if not recorded:

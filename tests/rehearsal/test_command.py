@@ -81,12 +81,25 @@ def test_the_json_report_of_a_first_deployment(example_assembly: Path) -> None:
     done = rehearse(str(example_assembly), "--stack", EXAMPLE_STACK, "--format", "json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert {"pipeline", "status", "steps", "approval", "state"} <= set(report)
+    assert {"pipeline", "status", "trigger", "variables", "steps", "approval", "state"} <= set(
+        report
+    )
     assert (report["pipeline"], report["status"]) == (
         "NORMAL_Deploy_Spryker_spryker-demo-staging",
         "Succeeded",
     )
-    assert set(report["state"]) == {"ssm", "ecr", "ecs", "rabbitmq"}
+    assert set(report["state"]) == {"ssm", "ecr", "ecs", "ecs_services", "rabbitmq"}
+    assert report["trigger"] == {
+        "triggerType": "WebhookV2",
+        "triggerDetail": "arn:aws:codeconnections:eu-central-1:123456789012:connection/"
+        "00000000-0000-0000-0000-000000000000",
+    }
+    assert report["variables"] == {}
+    yves = report["state"]["ecs_services"]["spryker-demo-staging-yves"]
+    assert (yves["taskDefinition"], [d["step"].split("@")[0] for d in yves["deployments"]]) == (
+        "spryker-demo-staging-yves:2",
+        ["Deploy_Spryker_services/yves_eu"],
+    )
     assert set(report["steps"][0]) >= {"stage", "action", "status", "commands", "calls"}
     call = report["steps"][0]["calls"][0]
     assert set(call) >= {"action", "resource", "decision"}

@@ -83,8 +83,7 @@ def test_a_run_with_variables_artifacts_and_a_started_pipeline(rehearsal: Rehear
     assert started_id == {"pipelineExecutionId": started.id}
     assert started.described()["trigger"] == {
         "triggerType": "StartPipelineExecution",
-        "triggerDetail": "arn:aws:sts::123456789012:assumed-role/sccos-rehearsal-probe/"
-        "AWSCodeBuild-rehearsal",
+        "triggerDetail": "arn:aws:sts::123456789012:assumed-role/sccos-rehearsal-probe/rehearsal",
     }
     assert "desired=from-build" in started.steps[-1].log
     check = probe.steps[3]

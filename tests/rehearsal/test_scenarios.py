@@ -52,9 +52,9 @@ def test_first_deployment_of_the_example(rehearsal: Rehearsal) -> None:
     assert execution.status == "Succeeded", [s.message for s in execution.steps if s.message]
     state = rehearsal.state()
     assert state["ssm"] == {
-        "/spryker-demo-staging/pipeline/latest_built_version": commit,
-        "/spryker-demo-staging/pipeline/desired_version": commit,
-        "/spryker-demo-staging/pipeline/last_deployed_version": commit,
+        "/spryker-demo-staging/lastbuildversion": commit,
+        "/spryker-demo-staging/desired_version": commit,
+        "/spryker-demo-staging/last_deployed_version": commit,
     }
     assert state["ecr"]["spryker-demo-staging-boffice_eu"] == {
         commit: commit, "latest": commit, "sccos-desired": commit, "sccos-deployed": commit,
@@ -125,7 +125,7 @@ def test_a_redeploy_of_a_built_commit_builds_and_pushes_nothing(rehearsal: Rehea
     assert rehearsal.start().run().status == "Succeeded"
     ecr = rehearsal.aws.admin("ecr")
     before = ecr.list_images(repositoryName="spryker-demo-staging-yves_eu")["imageIds"]
-    built = rehearsal.state()["ssm"]["/spryker-demo-staging/pipeline/latest_built_version"]
+    built = rehearsal.state()["ssm"]["/spryker-demo-staging/lastbuildversion"]
     seen = len(rehearsal.standin_calls())
     execution = rehearsal.start().run()
     assert execution.status == "Succeeded"
@@ -133,7 +133,7 @@ def test_a_redeploy_of_a_built_commit_builds_and_pushes_nothing(rehearsal: Rehea
     assert "nothing to build" in step(execution, "Build_and_Prepare").log
     after = ecr.list_images(repositoryName="spryker-demo-staging-yves_eu")["imageIds"]
     assert sorted(map(str, after)) == sorted(map(str, before))
-    assert rehearsal.state()["ssm"]["/spryker-demo-staging/pipeline/latest_built_version"] == built
+    assert rehearsal.state()["ssm"]["/spryker-demo-staging/lastbuildversion"] == built
 
 
 def test_a_failing_install_changes_nothing_and_a_retry_runs_that_commits_image(
@@ -147,7 +147,7 @@ def test_a_failing_install_changes_nothing_and_a_retry_runs_that_commits_image(
     assert execution.status == "Failed"
     assert execution.steps[-1].stage == "Run_install"
     state = rehearsal.state()
-    assert state["ssm"]["/spryker-demo-staging/pipeline/last_deployed_version"] == old
+    assert state["ssm"]["/spryker-demo-staging/last_deployed_version"] == old
     assert state["ecr"]["spryker-demo-staging-boffice_eu"]["sccos-deployed"] == old
     assert set(state["ecs"].values()) - {f"spryker-demo-staging-jenkins:{new}"} == {
         f"spryker-demo-staging-{image}:{old}"
@@ -161,7 +161,7 @@ def test_a_failing_install_changes_nothing_and_a_retry_runs_that_commits_image(
         "-r EU/production --no-ansi -vvv",
         new,
     )
-    assert rehearsal.state()["ssm"]["/spryker-demo-staging/pipeline/last_deployed_version"] == new
+    assert rehearsal.state()["ssm"]["/spryker-demo-staging/last_deployed_version"] == new
 
 
 def test_a_lost_image_push_fails_the_build_before_any_hook(rehearsal: Rehearsal) -> None:
@@ -173,7 +173,7 @@ def test_a_lost_image_push_fails_the_build_before_any_hook(rehearsal: Rehearsal)
         step(execution, "Build_and_Prepare").message
     )
     assert tools(rehearsal) == []
-    assert rehearsal.state()["ssm"]["/spryker-demo-staging/pipeline/latest_built_version"] == "none"
+    assert rehearsal.state()["ssm"]["/spryker-demo-staging/lastbuildversion"] == "none"
 
 
 def test_pipelines_started_together_one_gives_way(rehearsal: Rehearsal) -> None:
@@ -191,7 +191,7 @@ def test_pipelines_started_together_one_gives_way(rehearsal: Rehearsal) -> None:
     assert normal.status == "Succeeded"
     state = rehearsal.state()
     assert state["ecr"]["spryker-demo-staging-boffice_eu"]["sccos-deployed"] == commit
-    assert state["ssm"]["/spryker-demo-staging/pipeline/last_deployed_version"] == commit
+    assert state["ssm"]["/spryker-demo-staging/last_deployed_version"] == commit
     assert all(args != "-r EU/destructive --no-ansi -vvv" for _, args, _ in tools(rehearsal))
 
 

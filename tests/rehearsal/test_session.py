@@ -1,14 +1,17 @@
-"""The session's API: pipelines by kind as the construct records them."""
+"""The session's API: pipelines by kind as the construct records them; scenario files."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sccos_pipeline.rehearsal.errors import RehearsalError
+from sccos_pipeline.rehearsal.scenario import Run, load_scenario
 from sccos_pipeline.rehearsal.session import Rehearsal
+from tests.conftest import ROOT
 from tests.rehearsal.conftest import EXAMPLE_STACK, edit_assembly
 
 NORMAL = "NORMAL_Deploy_Spryker_spryker-demo-staging"
@@ -69,3 +72,36 @@ def test_assemblies_without_recorded_pipelines_find_them_by_name(example_assembl
     assert rehearsal.pipeline_name("destructive") == "spryker-demo-staging-destructive-deploy"
     with pytest.raises(RehearsalError, match="no single 'build' pipeline"):
         rehearsal.pipeline_name("build")
+
+
+def test_the_readme_scenario_file_is_a_scenario(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Rehearse a deployment") :]
+    [block] = re.findall(r"```yaml\n(.*?)```", section[: section.index("\n## ", 1)], re.S)
+    (tmp_path / "readme.yml").write_text(block)
+    scenario = load_scenario(str(tmp_path / "readme.yml"))
+    assert scenario.runs == (
+        Run(
+            "normal",
+            files={"src/x.txt": "x\n"},
+            knobs={"fail": [{"program": "vendor/bin/install", "args": "production", "exit": 1}]},
+            retry_with={},
+        ),
+        Run(
+            "maintenance-enable",
+            trigger="manual",
+            variables={"DESIRED_VERSION": "abc123"},
+            parameters={"/shop/maintenance/enabled": "1", "/shop/secret/token": "s3cret"},
+            delete_parameters=("/shop/maintenance/until",),
+        ),
+    )
+
+
+def test_a_scenario_run_with_an_unknown_trigger_is_no_scenario(tmp_path: Path) -> None:
+    (tmp_path / "bad.yml").write_text("runs:\n  - pipeline: normal\n    trigger: webhook\n")
+    with pytest.raises(RehearsalError) as raised:
+        load_scenario(str(tmp_path / "bad.yml"))
+    assert str(raised.value) == (
+        f"{tmp_path / 'bad.yml'}: not a scenario (ValueError: trigger 'webhook': one of push, "
+        "manual)"
+    )
