@@ -98,7 +98,7 @@ _USE_DEFAULT_WHEN_BLANK = (
 _SH_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _source_variables(artifact: str, file: str, keep: Sequence[str]) -> str:
+def source_variables(artifact: str, file: str, keep: Sequence[str]) -> str:
     """Shell that sources the artifact's export file when the action gave it, then puts back
     the variables in `keep` that were set before (eval only ever sees checked names)."""
     names = " ".join(dict.fromkeys(n for n in keep if _SH_NAME.fullmatch(n)))
@@ -161,7 +161,7 @@ def render_buildspec(
     script.append(CHECK_IMAGE)
     if variables_artifact is not None:
         own = (*variables, "SPRYKER_PIPELINE_TYPE", "SCCOS_EXPECTED_VERSION", *keep)
-        script.append(_source_variables(*variables_artifact, own))
+        script.append(source_variables(*variables_artifact, own))
     script += [
         'cd "$SCCOS_APP_DIR"',
         _select_hook(stage),

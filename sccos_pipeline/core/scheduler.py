@@ -6,8 +6,10 @@ change: https://docs.spryker.com/docs/ca/dev/add-variables-in-the-parameter-stor
 Prepare_scheduler_rollout reads `/<project>/last_deployed_version`, refuses `none` (nothing was
 deployed), checks the scheduler image of that version exists and writes its image definitions;
 Deploy_Scheduler is CodePipeline's ECS deployment of the jenkins service, as in the deployment
-pipelines; Setup_scheduler runs `vendor/bin/console scheduler:setup` on the back-office image
-of the running version (`sccos-deployed`), after checking that the image is that version.
+pipelines; Setup_scheduler reads the back office's variables as the deployments do for their
+hooks (core.hook_environment), then runs `vendor/bin/console scheduler:setup` on the back-office
+image of the running version (`sccos-deployed`), after checking that the image is that version:
+as the install hook step sets the scheduler up.
 
 An execution started by the pipeline's creation stops itself in Prepare_scheduler_rollout
 (StopPipelineExecution, "stop and wait"), before anything is deployed.
@@ -16,12 +18,19 @@ An execution started by the pipeline's creation stops itself in Prepare_schedule
 from __future__ import annotations
 
 import shlex
+from dataclasses import replace
 from typing import Any
 
 from . import naming
 from . import permissions as can
-from .buildspec import CHECK_IMAGE, NOTHING_DEPLOYED
+from .buildspec import CHECK_IMAGE, NOTHING_DEPLOYED, source_variables
 from .companions import source_stage
+from .hook_environment import (
+    VARIABLES_ARTIFACT,
+    VARIABLES_FILE,
+    hook_variables_action,
+    kept_variables,
+)
 from .images import hook_image_name
 from .model import DeployModel
 from .plan import (
@@ -92,10 +101,13 @@ def rollout_buildspec(model: DeployModel, container: str) -> dict[str, Any]:
 
 
 def setup_buildspec(options: PlanOptions) -> dict[str, Any]:
-    """Setup_scheduler: the scheduler's jobs from the running version's configuration."""
+    """Setup_scheduler: the scheduler's jobs from the running version's configuration, with the
+    back office's variables (the project's own keep their values)."""
+    own = ("SCCOS_APP_DIR", "SCCOS_EXPECTED_VERSION", *kept_variables(options))
     script = [
         "set -e",
         CHECK_IMAGE,
+        source_variables(VARIABLES_ARTIFACT, VARIABLES_FILE, own),
         'cd "$SCCOS_APP_DIR"',
         SCHEDULER_COMMAND[Stage.INSTALL],
     ]
@@ -187,12 +199,14 @@ def rollout_pipeline(model: DeployModel, options: PlanOptions) -> PipelinePlan:
             PlanStage(
                 naming.STEP_SCHEDULER_SETUP,
                 (
+                    replace(hook_variables_action(model), run_order=1),
                     PlanAction(
                         naming.STEP_SCHEDULER_SETUP,
                         ActionKind.BUILD,
                         f"scheduler:setup on the running version's {hook_image} image",
+                        run_order=2,
                         project=SETUP,
-                        inputs=(SOURCE_ARTIFACT,),
+                        inputs=(SOURCE_ARTIFACT, VARIABLES_ARTIFACT),
                         variables={"SCCOS_EXPECTED_VERSION": RUNNING_VERSION},
                     ),
                 ),

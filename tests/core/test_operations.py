@@ -44,7 +44,7 @@ def permissions(found: EnvironmentPlan, key: str) -> list[tuple[tuple[str, ...],
 
 
 def test_every_operator_pipeline_is_planned_and_started_by_hand(tmp_path: Path) -> None:
-    assert PLANNED[3:] == (
+    assert PLANNED[3:6] == (
         PipelineKind.MAINTENANCE_ENABLE,
         PipelineKind.MAINTENANCE_DISABLE,
         PipelineKind.ROLLOUT_SCHEDULER,
@@ -125,6 +125,7 @@ def test_scheduler_rollout_deploys_jenkins_then_sets_it_up(tmp_path: Path) -> No
         ("Source", "source", ""),
         ("Prepare_scheduler_rollout", "build", "SchedulerRollout"),
         ("Deploy_Scheduler", "ecs-deploy", "jenkins"),
+        ("Setup_scheduler", "build", "HookVariables"),
         ("Setup_scheduler", "build", "SchedulerSetup"),
     ]
     _, prepare, deploy, setup = found.pipeline(PipelineKind.ROLLOUT_SCHEDULER).stages
@@ -136,7 +137,10 @@ def test_scheduler_rollout_deploys_jenkins_then_sets_it_up(tmp_path: Path) -> No
         ("SchedulerImage",),
         "imagedefinitions-jenkins.json",
     )
-    assert setup.actions[0].variables == {"SCCOS_EXPECTED_VERSION": "#{Rollout.RUNNING_VERSION}"}
+    read, set_up = setup.actions
+    assert (read.run_order, read.outputs) == (1, ("Variables",))
+    assert (set_up.run_order, set_up.inputs) == (2, ("Source", "Variables"))
+    assert set_up.variables == {"SCCOS_EXPECTED_VERSION": "#{Rollout.RUNNING_VERSION}"}
     rollout, setup_project = found.projects["SchedulerRollout"], found.projects["SchedulerSetup"]
     assert rollout.name == "Prepare_scheduler_rollout_for_shop"
     assert rollout.buildspec["env"]["exported-variables"] == ["RUNNING_VERSION"]
@@ -156,6 +160,7 @@ def test_scheduler_rollout_deploys_jenkins_then_sets_it_up(tmp_path: Path) -> No
     script = setup_project.buildspec["phases"]["build"]["commands"][0]
     assert script.endswith('cd "$SCCOS_APP_DIR"\nvendor/bin/console scheduler:setup -vvv --no-ansi')
     assert 'if [ "${SPRYKER_BUILD_HASH:-}" != "$SCCOS_EXPECTED_VERSION" ]; then' in script
+    assert 'SCCOS_VARIABLES_FILE="${CODEBUILD_SRC_DIR_Variables:-}/hook-variables.sh"' in script
 
 
 def test_buildspecs_fit_codebuild_inline(tmp_path: Path) -> None:

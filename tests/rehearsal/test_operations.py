@@ -75,6 +75,23 @@ def tag_frontend(rehearsal: Rehearsal) -> None:
     ecs.update_service(cluster=CLUSTER, service=FRONTEND, taskDefinition=tagged)
 
 
+def give_the_back_office(rehearsal: Rehearsal, environment: dict[str, str]) -> None:
+    """A running revision of the back office with these variables (SCCOS's infrastructure code
+    sets them; the pipelines only read them)."""
+    ecs = rehearsal.aws.admin("ecs")
+    service = "spryker-demo-staging-boffice"
+    [running] = ecs.describe_services(cluster=CLUSTER, services=[service])["services"]
+    definition = ecs.describe_task_definition(taskDefinition=running["taskDefinition"])
+    [container] = definition["taskDefinition"]["containerDefinitions"]
+    container["environment"] = [{"name": k, "value": v} for k, v in environment.items()]
+    revision = ecs.register_task_definition(
+        family=definition["taskDefinition"]["family"],
+        taskRoleArn=definition["taskDefinition"]["taskRoleArn"],
+        containerDefinitions=[container],
+    )["taskDefinition"]["taskDefinitionArn"]
+    ecs.update_service(cluster=CLUSTER, service=service, taskDefinition=revision)
+
+
 def denied(execution: Execution) -> list[tuple[str, str]]:
     return [
         (c.action, c.decision) for s in execution.steps for c in s.calls if c.decision != "Allowed"
@@ -165,6 +182,8 @@ def test_scheduler_rollout_redeploys_jenkins_on_the_running_version(
     running = rehearsal.source.head()
     assert rehearsal.start("normal").run().status == "Succeeded"
     rehearsal.source.commit("a change not deployed", {"src/next.txt": "next\n"})
+    give_the_back_office(rehearsal, {"ZED_ONLY": "from the task definition"})
+    rehearsal.set_knobs(record_env=["ZED_ONLY"])
     before = services(rehearsal)
     others = {k: v for k, v in before.items() if k != JENKINS}
     jenkins = before[JENKINS]
@@ -186,6 +205,7 @@ def test_scheduler_rollout_redeploys_jenkins_on_the_running_version(
         ("Source", "Succeeded"),
         ("Prepare_scheduler_rollout", "Succeeded"),
         ("Deploy_Scheduler", "Succeeded"),
+        ("Setup_scheduler", "Succeeded"),  # Read_hook_variables
         ("Setup_scheduler", "Succeeded"),
     ]
     after = services(rehearsal)
@@ -196,8 +216,13 @@ def test_scheduler_rollout_redeploys_jenkins_on_the_running_version(
     }
     assert after == others
     calls = rehearsal.standin_calls()[seen:]
-    assert [(c["program"], " ".join(c["args"]), c["env"]["SPRYKER_BUILD_HASH"]) for c in calls] == [
-        ("vendor/bin/console", "scheduler:setup -vvv --no-ansi", running)
+    assert [(c["program"], " ".join(c["args"])) for c in calls] == [
+        ("vendor/bin/console", "scheduler:setup -vvv --no-ansi")
     ]
+    assert calls[0]["env"] == {  # the running version's image, with the back office's variables
+        "SPRYKER_BUILD_HASH": running,
+        "SPRYKER_PROJECT_NAME": "spryker-demo-staging",
+        "ZED_ONLY": "from the task definition",
+    }
     assert calls[0]["cwd"].endswith("/builds/Setup_scheduler/image/app")  # the image's /data
     assert denied(rollout) == SOURCE_ONLY
