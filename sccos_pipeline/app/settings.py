@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import naming
+from ..core.maintenance import allowed_ip_problems
 from ..core.stages import PipelineKind, Stage
 from .schema import CONTEXT_KEY, key_path, schema_problems
 
@@ -88,6 +89,7 @@ class EnvironmentSettings:
     approval_emails: tuple[str, ...] = ()
     pre_deployment_commands: tuple[str, ...] = ()
     post_deployment_commands: tuple[str, ...] = ()
+    maintenance_allowed_ips: tuple[str, ...] = ()
 
 
 def read_settings(context: Any) -> list[EnvironmentSettings]:
@@ -139,6 +141,10 @@ def _problems(e: EnvironmentSettings) -> list[str]:
             f"{at}vpc.privateSubnetRouteTableIds: {tables} route tables for {subnets} subnets; "
             "allowed: one per private subnet, in the same order"
         )
+    problems += [
+        f"{at}maintenanceAllowedIps: {problem}"
+        for problem in allowed_ip_problems(e.maintenance_allowed_ips)
+    ]
     return problems
 
 
@@ -195,4 +201,5 @@ def _environment(name: str, data: dict[str, Any]) -> EnvironmentSettings:
         approval_emails=tuple(data.get("approvalEmails", ())),
         pre_deployment_commands=tuple(data.get("preDeploymentCommands", ())),
         post_deployment_commands=tuple(data.get("postDeploymentCommands", ())),
+        maintenance_allowed_ips=tuple(data.get("maintenanceAllowedIps", ())),
     )

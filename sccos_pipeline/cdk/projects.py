@@ -153,7 +153,7 @@ def project_from_plan(
         image = codebuild.LinuxBuildImage.from_ecr_repository(
             context.hook_repository, planned.image.removeprefix(HOOK_IMAGE)
         )
-    if planned.hook:
+    if planned.image.startswith(HOOK_IMAGE):  # hooks and Setup_scheduler run the application
         variables.update({k: secret_variable(s) for k, s in context.hook_secrets.items()})
     project = encrypted_project(
         scope,

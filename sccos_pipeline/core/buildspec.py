@@ -59,7 +59,8 @@ _FIRST_DEPLOYMENT = (
     "fi"
 )
 
-_CHECK_IMAGE = (
+# Every project on the hook image runs this before the application (also Setup_scheduler).
+CHECK_IMAGE = (
     'if [ -z "${SCCOS_EXPECTED_VERSION:-}" ]; then\n'
     '  echo "SCCOS_EXPECTED_VERSION is not set: the pipeline action must set it" >&2; exit 1\n'
     "fi\n"
@@ -97,7 +98,7 @@ _USE_DEFAULT_WHEN_BLANK = (
 _SH_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _source_variables(artifact: str, file: str, keep: Sequence[str]) -> str:
+def source_variables(artifact: str, file: str, keep: Sequence[str]) -> str:
     """Shell that sources the artifact's export file when the action gave it, then puts back
     the variables in `keep` that were set before (eval only ever sees checked names)."""
     names = " ".join(dict.fromkeys(n for n in keep if _SH_NAME.fullmatch(n)))
@@ -157,10 +158,10 @@ def render_buildspec(
     script = ["set -e", _CHECK_PIPELINE_TYPE]
     if stage is Stage.PRE_DEPLOY:
         script.append(_FIRST_DEPLOYMENT)
-    script.append(_CHECK_IMAGE)
+    script.append(CHECK_IMAGE)
     if variables_artifact is not None:
         own = (*variables, "SPRYKER_PIPELINE_TYPE", "SCCOS_EXPECTED_VERSION", *keep)
-        script.append(_source_variables(*variables_artifact, own))
+        script.append(source_variables(*variables_artifact, own))
     script += [
         'cd "$SCCOS_APP_DIR"',
         _select_hook(stage),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import companions, deployment, updater
+from . import companions, deployment, maintenance, scheduler, updater
 from .model import DeployModel
 from .plan import EnvironmentPlan, PipelinePlan, PlanOptions, PlanProject
 from .stages import PipelineKind
@@ -16,11 +16,16 @@ _PIPELINES: dict[PipelineKind, Callable[[DeployModel, PlanOptions], PipelinePlan
         m, PipelineKind.DESTRUCTIVE, o
     ),
     PipelineKind.BUILD: companions.build_pipeline,
+    PipelineKind.MAINTENANCE_ENABLE: maintenance.enable_pipeline,
+    PipelineKind.MAINTENANCE_DISABLE: maintenance.disable_pipeline,
+    PipelineKind.ROLLOUT_SCHEDULER: scheduler.rollout_pipeline,
     PipelineKind.ECS_UPDATER: updater.updater_pipeline,
 }
 _PROJECTS: tuple[Callable[[DeployModel, PlanOptions], list[PlanProject]], ...] = (
     deployment.deployment_projects,
     companions.build_projects,
+    maintenance.maintenance_projects,
+    scheduler.scheduler_projects,
     updater.updater_projects,
 )
 PLANNED = tuple(_PIPELINES)  # the kinds this version can plan, in order

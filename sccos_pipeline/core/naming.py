@@ -60,6 +60,7 @@ def hook_project(stage: Stage, project: str) -> str:
 # Stages of the companion pipelines.
 STEP_BUILD_IMAGES = "Build_Push_if_not_exist"
 STEP_MAINTENANCE = "Switch_maintenance_mode"
+STEP_SCHEDULER_ROLLOUT = "Prepare_scheduler_rollout"
 STEP_SCHEDULER_SETUP = "Setup_scheduler"
 STEP_UPDATE_SERVICES = "Update_ECS_services"
 

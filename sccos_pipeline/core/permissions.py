@@ -86,3 +86,19 @@ READ_VARIABLES = Permission(
     ("variable-tree",),
     "read the environment's Spryker variables",
 )
+
+
+def stop_execution(*kinds: str) -> Permission:
+    return Permission(
+        ("codepipeline:StopPipelineExecution",),
+        tuple(f"pipeline:{k}" for k in kinds),
+        "stop this execution when the pipeline's creation started it",
+    )
+
+
+def find_image(image: str) -> Permission:
+    return Permission(
+        ("ecr:DescribeImages",),
+        (f"repository:{image}",),
+        f"tell a missing {image} image (ImageNotFoundException) from any other answer",
+    )

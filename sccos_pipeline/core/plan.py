@@ -3,8 +3,8 @@ project with its buildspec and the permissions it needs.
 
 One plan, three readers: `sccos-pipeline plan` prints it, the CDK constructs translate it into
 resources (and nothing else), and the rehearsal reports a run against it. The builders live in
-`deployment` (NORMAL and DESTRUCTIVE) and `companions` (Build, maintenance, scheduler rollout,
-ECS-updater); `environment.build_environment_plan` puts them together.
+`deployment` (NORMAL and DESTRUCTIVE), `companions` (Build), `updater` (ECS-updater),
+`maintenance` and `scheduler` (rollout); `environment.build_environment_plan` puts them together.
 """
 
 from __future__ import annotations

@@ -120,6 +120,14 @@ def _ecs(request: Request) -> list[Access]:
         # IAM asks about the revision ECS is about to give (the proxy adds it as _revision).
         family, revision = params.get("family", ""), params.get("_revision", 1)
         accesses = [Access(action, _arn(request, "ecs", f"task-definition/{family}:{revision}"))]
+        if params.get("tags"):  # tagging on create is a second question (ECS developer guide)
+            accesses.append(
+                Access(
+                    "ecs:TagResource",
+                    accesses[0].resource,
+                    {"ecs:CreateAction": "RegisterTaskDefinition"},
+                )
+            )
         # Passing the task's roles to ECS is a second question, asked per role.
         for key in ("taskRoleArn", "executionRoleArn"):
             role = params.get(key)

@@ -4,7 +4,8 @@ Answers have the shapes of the API reference: `ListPipelineExecutions` ->
 PipelineExecutionSummary, `GetPipelineExecution` -> PipelineExecution (with `trigger` and the
 resolved `variables`), `StartPipelineExecution` -> the new execution's id
 (https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_Operations.html). An
-execution a build starts is queued and runs once the running one has ended.
+execution a build starts is queued and runs once the running one has ended; one a build stops
+("stop and wait") ends after the running stage, as Stopped.
 """
 
 from __future__ import annotations
@@ -47,7 +48,22 @@ class CodePipelineApi:
             return {"pipelineExecution": found[0].described()}
         if operation == "StartPipelineExecution":
             return {"pipelineExecutionId": self._start(name, params, caller).id}
+        if operation == "StopPipelineExecution":
+            return {"pipelineExecutionId": self._stop(name, runs, params).id}
         raise ApiError("UnknownOperationException", f"the rehearsal does not serve {operation}")
+
+    def _stop(self, name: str, runs: list[Execution], params: Mapping[str, Any]) -> Execution:
+        wanted = params.get("pipelineExecutionId")
+        found = [e for e in runs if e.id == wanted and e.status == "InProgress"]
+        if not found:
+            raise ApiError(
+                "PipelineExecutionNotStoppableException",
+                f"Pipeline execution {wanted} of pipeline {name} is not in progress",
+            )
+        if params.get("abandon"):
+            raise ApiError("ValidationException", "the rehearsal stops and waits only")
+        found[0].stop_reason = str(params.get("reason") or "stopped")
+        return found[0]
 
     def _start(self, name: str, params: Mapping[str, Any], caller: Caller) -> Execution:
         given = {str(v["name"]): str(v["value"]) for v in params.get("variables") or []}

@@ -108,6 +108,7 @@ class Execution:
         self.approval: Approval | None = None
         self._next_stage = 0
         self._failed: set[str] = set()
+        self.stop_reason = ""  # set by StopPipelineExecution: ends after the running stage
         self.workdir = world.workdir / self.id
         world.register(self)
 
@@ -144,6 +145,9 @@ class Execution:
                 self.status = "Failed"
                 return self
             self._next_stage += 1
+            if self.stop_reason:
+                self.status = "Stopped"
+                return self
         self.status = "Succeeded"
         return self
 

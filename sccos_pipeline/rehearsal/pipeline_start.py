@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import RehearsalError
 
-TRIGGERS = ("push", "manual")
+TRIGGERS = ("push", "manual", "created")
 # Who starts a pipeline by hand in a rehearsal (an operator's console or CLI session).
 OPERATOR_SESSION = "assumed-role/operator/rehearsal"
 _NAME = re.compile(r"^[A-Za-z0-9@\-_]+$")  # StartPipelineExecution's pattern for names
@@ -83,7 +83,12 @@ def trigger(
     pipeline: str, definition: Mapping[str, Any], kind: str, region: str, account: str
 ) -> dict[str, str]:
     """`push`: the change a source action detected; `manual`: StartPipelineExecution by the
-    operator."""
+    operator; `created`: the run CodePipeline starts once when the pipeline is created."""
+    if kind == "created":
+        return {
+            "triggerType": "CreatePipeline",
+            "triggerDetail": f"arn:aws:sts::{account}:assumed-role/cloudformation/rehearsal",
+        }
     if kind == "manual":
         return {
             "triggerType": "StartPipelineExecution",

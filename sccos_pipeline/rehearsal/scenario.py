@@ -55,7 +55,7 @@ class Run:
     approve: bool = True
     retry_with: Mapping[str, Any] | None = None  # knobs for a retry after a failure
     variables: Mapping[str, str] = field(default_factory=dict)  # pipeline-level, at the start
-    trigger: str = "push"  # or manual: StartPipelineExecution by an operator
+    trigger: str = "push"  # or manual (an operator), or created (the pipeline's creation)
     parameters: Mapping[str, str] = field(default_factory=dict)  # SSM, written first
     delete_parameters: tuple[str, ...] = ()  # SSM, deleted first
 

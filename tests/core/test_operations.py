@@ -1,0 +1,170 @@
+"""The plans of the pipelines operators start by hand: Maintenance_Enable/Disable and
+Rollout_Scheduler (their behaviour end to end: tests/rehearsal/test_operations.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from sccos_pipeline.app.settings import CONTEXT_KEY, SettingsError, read_settings
+from sccos_pipeline.core.buildspec import MAX_INLINE_BUILDSPEC
+from sccos_pipeline.core.environment import PLANNED, build_environment_plan
+from sccos_pipeline.core.loader import load_deploy_file
+from sccos_pipeline.core.maintenance import allowed_ip_problems
+from sccos_pipeline.core.model import DeployModel
+from sccos_pipeline.core.plan import EnvironmentPlan, PlanOptions
+from sccos_pipeline.core.stages import PipelineKind
+from tests.conftest import MINIMAL, ROOT, write_project
+
+
+def model(tmp_path: Path) -> DeployModel:
+    write_project(tmp_path, {"deploy.yml": MINIMAL})
+    return load_deploy_file(tmp_path / "deploy.yml")
+
+
+def plan(tmp_path: Path, **options: Any) -> EnvironmentPlan:
+    return build_environment_plan(model(tmp_path), PlanOptions(**options))
+
+
+def outline(found: EnvironmentPlan, kind: PipelineKind) -> list[tuple[str, str, str]]:
+    """(stage, action kind, project or service) of a pipeline."""
+    return [
+        (s.name, a.kind.value, a.project or a.service or "")
+        for s in found.pipeline(kind).stages
+        for a in s.actions
+    ]
+
+
+def permissions(found: EnvironmentPlan, key: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    return [(p.actions, p.on) for p in found.projects[key].permissions]
+
+
+def test_every_operator_pipeline_is_planned_and_started_by_hand(tmp_path: Path) -> None:
+    assert PLANNED[3:6] == (
+        PipelineKind.MAINTENANCE_ENABLE,
+        PipelineKind.MAINTENANCE_DISABLE,
+        PipelineKind.ROLLOUT_SCHEDULER,
+    )
+    found = plan(tmp_path)
+    names = {p.kind.value: (p.name, p.on_push) for p in found.pipelines}
+    assert names["maintenance-enable"] == ("Maintenance_Enable_shop", False)
+    assert names["maintenance-disable"] == ("Maintenance_Disable_shop", False)
+    assert names["rollout-scheduler"] == ("Rollout_Scheduler_shop", False)
+
+
+def test_both_maintenance_pipelines_run_one_project_with_their_mode(tmp_path: Path) -> None:
+    found = plan(tmp_path)
+    for kind, mode in (
+        (PipelineKind.MAINTENANCE_ENABLE, "true"),
+        (PipelineKind.MAINTENANCE_DISABLE, "false"),
+    ):
+        assert outline(found, kind) == [
+            ("Source", "source", ""),
+            ("Switch_maintenance_mode", "build", "Maintenance"),
+        ]
+        [action] = found.pipeline(kind).stages[1].actions
+        assert action.variables == {
+            "SCCOS_MAINTENANCE": mode,
+            "SCCOS_PIPELINE": found.pipeline(kind).name,
+            "SCCOS_EXECUTION_ID": "#{codepipeline.PipelineExecutionId}",
+        }
+    project = found.projects["Maintenance"]
+    assert project.name == "Switch_maintenance_mode_for_shop"
+    assert {v.name: v.value for v in project.variables} == {
+        "SCCOS_CLUSTER": "shop",
+        "SCCOS_SERVICE": "shop-frontend",
+        "SCCOS_CONTAINER": "frontend",
+    }
+    assert permissions(found, "Maintenance") == [
+        (("ecs:DescribeServices",), ("service:frontend",)),
+        (("ecs:UpdateService",), ("service:frontend",)),
+        (("ecs:DescribeTaskDefinition",), ("*",)),
+        (("ecs:RegisterTaskDefinition",), ("*",)),
+        (("ecs:TagResource",), ("*",)),
+        (("iam:PassRole",), ("task-roles",)),
+        (
+            ("codepipeline:GetPipelineExecution",),
+            ("pipeline:maintenance-enable", "pipeline:maintenance-disable"),
+        ),
+    ]
+
+
+def test_allowed_ip_reaches_the_project_and_is_checked(tmp_path: Path) -> None:
+    found = plan(tmp_path, maintenance_allowed_ips=("198.51.100.0/24",))
+    variables = {v.name: v.value for v in found.projects["Maintenance"].variables}
+    assert variables["SCCOS_ALLOWED_IP"] == "198.51.100.0/24"
+    assert allowed_ip_problems(("2001:db8::1",)) == []
+    assert allowed_ip_problems(("203.0.113.7", "office")) == [
+        "has 2 entries; ALLOWED_IP holds one address or CIDR range (nginx `allow`). Allowlist "
+        "more in the deploy file: docker.maintenance.whitelist.ips",
+        "has 'office', not an IP address or CIDR range",
+    ]
+    with pytest.raises(ValueError, match="has 'office', not an IP address"):
+        plan(tmp_path, maintenance_allowed_ips=("office",))
+
+
+def test_the_setting_is_checked_with_its_key() -> None:
+    context = json.loads((ROOT / "cdk.json").read_text())["context"][CONTEXT_KEY]
+    [name] = context
+    context[name]["maintenanceAllowedIps"] = ["10.0.0.300"]
+    with pytest.raises(SettingsError) as caught:
+        read_settings(context)
+    assert caught.value.problems == [
+        f"sccos-pipeline:environments.{name}.maintenanceAllowedIps: has '10.0.0.300', "
+        "not an IP address or CIDR range"
+    ]
+
+
+def test_scheduler_rollout_deploys_jenkins_then_sets_it_up(tmp_path: Path) -> None:
+    found = plan(tmp_path)
+    assert outline(found, PipelineKind.ROLLOUT_SCHEDULER) == [
+        ("Source", "source", ""),
+        ("Prepare_scheduler_rollout", "build", "SchedulerRollout"),
+        ("Deploy_Scheduler", "ecs-deploy", "jenkins"),
+        ("Setup_scheduler", "build", "HookVariables"),
+        ("Setup_scheduler", "build", "SchedulerSetup"),
+    ]
+    _, prepare, deploy, setup = found.pipeline(PipelineKind.ROLLOUT_SCHEDULER).stages
+    assert (prepare.actions[0].outputs, prepare.actions[0].namespace) == (
+        ("SchedulerImage",),
+        "Rollout",
+    )
+    assert (deploy.actions[0].inputs, deploy.actions[0].text) == (
+        ("SchedulerImage",),
+        "imagedefinitions-jenkins.json",
+    )
+    read, set_up = setup.actions
+    assert (read.run_order, read.outputs) == (1, ("Variables",))
+    assert (set_up.run_order, set_up.inputs) == (2, ("Source", "Variables"))
+    assert set_up.variables == {"SCCOS_EXPECTED_VERSION": "#{Rollout.RUNNING_VERSION}"}
+    rollout, setup_project = found.projects["SchedulerRollout"], found.projects["SchedulerSetup"]
+    assert rollout.name == "Prepare_scheduler_rollout_for_shop"
+    assert rollout.buildspec["env"]["exported-variables"] == ["RUNNING_VERSION"]
+    assert rollout.buildspec["artifacts"] == {"files": ["imagedefinitions-jenkins.json"]}
+    assert permissions(found, "SchedulerRollout") == [
+        (("ssm:GetParameter", "ssm:GetParameters"), ("parameter:last_deployed_version",)),
+        (("ecr:DescribeImages",), ("repository:jenkins",)),
+        (("codepipeline:GetPipelineExecution",), ("pipeline:rollout-scheduler",)),
+        (("codepipeline:StopPipelineExecution",), ("pipeline:rollout-scheduler",)),
+    ]
+    assert (setup_project.name, setup_project.image, setup_project.in_vpc) == (
+        "Setup_scheduler_for_shop",
+        "hook:sccos-deployed",
+        True,
+    )
+    assert setup_project.permissions == ()
+    script = setup_project.buildspec["phases"]["build"]["commands"][0]
+    assert script.endswith('cd "$SCCOS_APP_DIR"\nvendor/bin/console scheduler:setup -vvv --no-ansi')
+    assert 'if [ "${SPRYKER_BUILD_HASH:-}" != "$SCCOS_EXPECTED_VERSION" ]; then' in script
+    assert 'SCCOS_VARIABLES_FILE="${CODEBUILD_SRC_DIR_Variables:-}/hook-variables.sh"' in script
+
+
+def test_buildspecs_fit_codebuild_inline(tmp_path: Path) -> None:
+    found = plan(tmp_path, maintenance_allowed_ips=("203.0.113.7",))
+    for key in ("Maintenance", "SchedulerRollout", "SchedulerSetup"):
+        text = yaml.safe_dump(dict(found.projects[key].buildspec), width=1 << 16)
+        assert len(text) < MAX_INLINE_BUILDSPEC, key
