@@ -105,6 +105,12 @@ def test_the_variables_artifact_expires_after_a_day(
             "Prefix": "DESTRUCTIVE_Deploy_S/Variables/",
             "Status": "Enabled",
         },
+        {
+            "ExpirationInDays": 1,
+            "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+            "Prefix": "Rollout_Scheduler_sp/Variables/",
+            "Status": "Enabled",
+        },
     ]
 
 

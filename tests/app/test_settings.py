@@ -60,7 +60,8 @@ def test_unknown_keys_are_refused_with_a_suggestion() -> None:
         '"region", "deployFile", "project", "deployFileInRepository", "production", '
         '"allowDestructiveInProduction", "destructiveOnPush", "pipelines", "source", "vpc", '
         '"clusterName", "services", "broker", "zedEnvironment", "secrets", "hooks", '
-        '"approvalEmails", "preDeploymentCommands", "postDeploymentCommands"',
+        '"approvalEmails", "preDeploymentCommands", "postDeploymentCommands", '
+        '"maintenanceAllowedIps"',
         f'{AT}.hooks.instal: unknown key (did you mean "install"?); allowed: "pre-deploy", '
         '"install", "post-deploy"',
     ]

@@ -171,7 +171,7 @@ def test_key_policy_with_partition_literals(template: dict[str, Any]) -> None:
     groups = [
         g["Properties"]["LogGroupName"] for g in resources(template, "AWS::Logs::LogGroup").values()
     ]
-    assert len(groups) == 8  # one per CodeBuild project
+    assert len(groups) == 13  # one per CodeBuild project
     assert logs["Condition"] == {
         "ArnEquals": {
             "kms:EncryptionContext:aws:logs:arn": [
@@ -304,6 +304,10 @@ def test_cdk_cli_synthesizes_offline(tmp_path: Path) -> None:
         "NORMAL_Deploy_Spryker_spryker-demo-staging",
         "DESTRUCTIVE_Deploy_Spryker_spryker-demo-staging",
         "Build_Spryker_spryker-demo-staging",
+        "Maintenance_Enable_spryker-demo-staging",
+        "Maintenance_Disable_spryker-demo-staging",
+        "Rollout_Scheduler_spryker-demo-staging",
+        "ECS-updater-spryker-demo-staging",
     }
     assert shutil.which("node")
 

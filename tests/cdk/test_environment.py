@@ -146,7 +146,17 @@ def test_hook_projects(template: dict[str, Any], stage: Stage, compute: str, tag
     assert variables["SPRYKER_DB_PASSWORD"] == ("PARAMETER_STORE", "/demo/db/password")
     assert variables["SPRYKER_BROKER_API_PASSWORD"][0] == "SECRETS_MANAGER"
     model = load_deploy_file(DEPLOY_FILE)
-    assert yaml.safe_load(props["Source"]["BuildSpec"]) == render_buildspec(model, stage)
+    spec = yaml.safe_load(props["Source"]["BuildSpec"])
+    assert spec["env"] == render_buildspec(model, stage)["env"]
+    [script] = spec["phases"]["build"]["commands"]
+    # The back office's variables are read before the hook; the settings' ones keep their values.
+    assert 'SCCOS_VARIABLES_FILE="${CODEBUILD_SRC_DIR_Variables:-}/hook-variables.sh"' in script
+    assert (
+        "  for sccos_name in SPRYKER_PROJECT_NAME SCCOS_STAGE SCCOS_APP_DIR SPRYKER_PIPELINE_TYPE "
+        "SCCOS_EXPECTED_VERSION SCCOS_COMMIT SPRYKER_DB_HOST SPRYKER_DB_PASSWORD "
+        "SPRYKER_BROKER_API_PASSWORD; do"
+    ) in script
+    assert script.index('. "$SCCOS_VARIABLES_FILE"') < script.index('sh -c "$SCCOS_HOOK"')
 
 
 def test_support_projects(template: dict[str, Any]) -> None:
@@ -265,7 +275,12 @@ def test_exposes_what_it_creates(built: tuple[Any, dict[str, Any]]) -> None:
         "Broker",
         "Versions",
         "RecordDeployed",
+        "HookVariables",
         "BuildImages",
+        "Maintenance",
+        "SchedulerRollout",
+        "SchedulerSetup",
+        "UpdateServices",
     ]
     assert env.normal_pipeline is not None and env.destructive_pipeline is not None
     assert env.artifact_bucket is not None and env.access_logs_bucket is not None
@@ -346,7 +361,8 @@ def test_each_hook_action_says_which_version_its_image_must_be(template: dict[st
 
 
 def test_the_build_action_names_its_pipeline_and_execution(template: dict[str, Any]) -> None:
-    [build] = actions(pipeline(template, NORMAL), "Build_and_Prepare")
+    build, read_variables = actions(pipeline(template, NORMAL), "Build_and_Prepare")
+    assert (read_variables["Name"], read_variables["RunOrder"]) == ("Read_hook_variables", 2)
     variables = env_vars(build)
     assert variables["SCCOS_PIPELINE"] == NORMAL
     assert variables["SCCOS_EXECUTION_ID"] == "#{codepipeline.PipelineExecutionId}"
@@ -410,7 +426,11 @@ def test_every_pipeline_notifies_failed_and_succeeded_executions(template: dict[
     assert names == [
         f"Build_Spryker_{PROJECT}-executions",
         f"DESTRUCTIVE_Deploy_Spryker_{PROJECT}-executions",
+        f"ECS-updater-{PROJECT}-executions",
+        f"Maintenance_Disable_{PROJECT}-executions",
+        f"Maintenance_Enable_{PROJECT}-executions",
         f"NORMAL_Deploy_Spryker_{PROJECT}-executions",
+        f"Rollout_Scheduler_{PROJECT}-executions",
     ]
     topic = {"Ref": "EnvironmentNotificationTopicE0958D3E"}
     for rule in rules:

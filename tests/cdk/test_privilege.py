@@ -25,12 +25,30 @@ LOG_GROUPS = [
     f"/sccos/{PROJECT}/Configure_RabbitMQ_for_{PROJECT}",
     f"/sccos/{PROJECT}/Update_pipeline_approval_info_for_{PROJECT}",
     f"/sccos/{PROJECT}/Update_latest_deployed_version_of_{PROJECT}",
+    f"/sccos/{PROJECT}/Read_hook_variables_for_{PROJECT}",
     f"/sccos/{PROJECT}/Build_images_for_{PROJECT}",
+    f"/sccos/{PROJECT}/Switch_maintenance_mode_for_{PROJECT}",
+    f"/sccos/{PROJECT}/Prepare_scheduler_rollout_for_{PROJECT}",
+    f"/sccos/{PROJECT}/Setup_scheduler_for_{PROJECT}",
+    f"/sccos/{PROJECT}/Update_ECS_services_for_{PROJECT}",
 ]
 PIPELINES = {  # kind: (name, the pipeline's own role)
     "normal": (f"NORMAL_Deploy_Spryker_{PROJECT}", NORMAL_ROLE),
     "destructive": (f"DESTRUCTIVE_Deploy_Spryker_{PROJECT}", DESTRUCTIVE_ROLE),
     "build": (f"Build_Spryker_{PROJECT}", "EnvironmentBuildPipelineRole4563FBBC"),
+    "maintenance-enable": (
+        f"Maintenance_Enable_{PROJECT}",
+        "EnvironmentMaintenanceEnablePipelineRole04B9B149",
+    ),
+    "maintenance-disable": (
+        f"Maintenance_Disable_{PROJECT}",
+        "EnvironmentMaintenanceDisablePipelineRole92DCB6E8",
+    ),
+    "rollout-scheduler": (
+        f"Rollout_Scheduler_{PROJECT}",
+        "EnvironmentRolloutSchedulerPipelineRole8357CEB6",
+    ),
+    "ecs-updater": (f"ECS-updater-{PROJECT}", "EnvironmentEcsUpdaterPipelineRole35079552"),
 }
 
 
@@ -213,7 +231,20 @@ def test_artifacts_versioned_and_old_versions_expire(template: assertions.Templa
                         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
                         "NoncurrentVersionExpiration": {"NoncurrentDays": 90},
                         "Status": "Enabled",
-                    }
+                    },
+                    *(
+                        {  # the hooks' variables hold secrets: kept a day
+                            "ExpirationInDays": 1,
+                            "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+                            "Prefix": f"{prefix}/Variables/",
+                            "Status": "Enabled",
+                        }
+                        for prefix in (
+                            "NORMAL_Deploy_Spryke",
+                            "DESTRUCTIVE_Deploy_S",
+                            "Rollout_Scheduler_sp",
+                        )
+                    ),
                 ]
             },
             "LoggingConfiguration": {
@@ -270,7 +301,11 @@ def _action_variables(name: str, step: str, variables: list[dict[str, str]]) -> 
     return {
         "Name": name,
         "Stages": Match.array_with(
-            [Match.object_like({"Name": step, "Actions": [Match.object_like(action)]})]
+            [
+                Match.object_like(
+                    {"Name": step, "Actions": Match.array_with([Match.object_like(action)])}
+                )
+            ]
         ),
     }
 

@@ -68,7 +68,11 @@ def test_hooks_run_on_the_right_image_and_version(tmp_path: Path) -> None:
     assert pre.variables["SCCOS_EXPECTED_VERSION"] == "#{Versions.LAST_DEPLOYED_VERSION}"
     assert install.variables["SCCOS_EXPECTED_VERSION"] == "#{Versions.DEPLOYMENT_VERSION}"
     assert install.variables["SPRYKER_PIPELINE_TYPE"] == "destructive"
-    assert install.runs == "SPRYKER_HOOK_DESTRUCTIVE_INSTALL on the new version's image"
+    assert install.runs == (
+        "SPRYKER_HOOK_DESTRUCTIVE_INSTALL on the new version's image, with the back office's "
+        "variables"
+    )
+    assert install.inputs == ("Source", "Variables")
     assert [a.name for a in stages["Deploy_Spryker_services"].actions] == [
         "yves_eu",
         "boffice_eu",
@@ -89,7 +93,8 @@ def test_the_version_to_deploy_is_decided_before_the_approval(tmp_path: Path) ->
         "NORMAL_Deploy_Spryker_shop: deploy #{Versions.DEPLOYMENT_VERSION} over the last "
         "deployed version #{Versions.LAST_DEPLOYED_VERSION}"
     )
-    [build] = plan.stages[3].actions
+    build, read_variables = plan.stages[3].actions
+    assert (read_variables.name, read_variables.run_order) == ("Read_hook_variables", 2)
     assert build.variables["SCCOS_COMMIT"] == "#{Versions.DEPLOYMENT_VERSION}"
     assert build.variables["SCCOS_SOURCE_COMMIT"] == "#{SourceVariables.CommitId}"
 

@@ -22,7 +22,7 @@ CLUSTER = "spryker-demo-staging"
 FRONTEND = "spryker-demo-staging-frontend"
 YVES = "spryker-demo-staging-yves"
 PASSWORD = "arn:aws:ssm:eu-central-1:123456789012:parameter/spryker-demo-staging/database/password"
-PIPELINE_PATH = "arn:aws:ssm:eu-central-1:123456789012:parameter/spryker-demo-staging/pipeline"
+PIPELINE_PATH = "arn:aws:ssm:eu-central-1:123456789012:parameter/spryker-demo-staging"
 BOOTSTRAP = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/bootstrap:none"
 
 
@@ -184,7 +184,7 @@ def test_a_secure_string_is_read_decrypted(rehearsal: Rehearsal) -> None:
 def test_parameters_by_path_are_authorized_on_the_path(rehearsal: Rehearsal) -> None:
     step = "Versions/Read@ssm"
     role = "EnvironmentSupportVersionsRole1F412C18"
-    path = "/spryker-demo-staging/pipeline"
+    path = "/spryker-demo-staging"
     listed = aws(rehearsal, role, step, "ssm", "get-parameters-by-path", "--path", path)
     assert listed.returncode == 0, listed.stderr
     assert sorted(p["Name"] for p in json.loads(listed.stdout)["Parameters"]) == [

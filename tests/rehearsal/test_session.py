@@ -18,33 +18,53 @@ NORMAL = "NORMAL_Deploy_Spryker_spryker-demo-staging"
 DESTRUCTIVE = "DESTRUCTIVE_Deploy_Spryker_spryker-demo-staging"
 
 
-def renamed(template: dict[str, Any]) -> None:
-    """The pipelines under the construct's new names."""
-    names = {"normal": NORMAL, "destructive": DESTRUCTIVE}
-    for resource in template["Resources"].values():
+OLD_NAMES = {
+    "NORMAL_Deploy_Spryker_spryker-demo-staging": "spryker-demo-staging-normal-deploy",
+    "DESTRUCTIVE_Deploy_Spryker_spryker-demo-staging": "spryker-demo-staging-destructive-deploy",
+}
+
+
+def old_names(template: dict[str, Any]) -> None:
+    """The two pipelines under the names of earlier versions, the others gone."""
+    for key, resource in list(template["Resources"].items()):
         if resource["Type"] == "AWS::CodePipeline::Pipeline":
-            kind = resource["Properties"]["Name"].split("-")[-2]
-            resource["Properties"]["Name"] = names[kind]
+            name = resource["Properties"]["Name"]
+            if name in OLD_NAMES:
+                resource["Properties"]["Name"] = OLD_NAMES[name]
+            else:
+                del template["Resources"][key]
 
 
-def recorded(data: dict[str, Any]) -> None:
+def two_recorded(data: dict[str, Any]) -> None:
     data["pipelines"] = {"normal": NORMAL, "destructive": DESTRUCTIVE}
-    data["plan"] = {"stages": ["Source", "Build"]}
 
 
-def test_pipelines_are_found_by_the_kinds_the_construct_recorded(
-    example_assembly: Path, tmp_path: Path
-) -> None:
-    assembly = edit_assembly(example_assembly, tmp_path / "out", template=renamed,
-                             metadata=recorded)  # fmt: skip
-    rehearsal = Rehearsal(assembly, EXAMPLE_STACK)  # not entered: no server is started
-    assert rehearsal.description.pipelines == {"normal": NORMAL, "destructive": DESTRUCTIVE}
-    assert rehearsal.description.plan == {"stages": ["Source", "Build"]}
+def not_recorded(data: dict[str, Any]) -> None:
+    del data["pipelines"], data["plan"]
+
+
+def test_pipelines_are_found_by_the_kinds_the_construct_recorded(example_assembly: Path) -> None:
+    rehearsal = Rehearsal(example_assembly, EXAMPLE_STACK)  # not entered: no server is started
+    assert rehearsal.description.pipelines == {
+        "normal": NORMAL,
+        "destructive": DESTRUCTIVE,
+        "build": "Build_Spryker_spryker-demo-staging",
+        "maintenance-enable": "Maintenance_Enable_spryker-demo-staging",
+        "maintenance-disable": "Maintenance_Disable_spryker-demo-staging",
+        "rollout-scheduler": "Rollout_Scheduler_spryker-demo-staging",
+        "ecs-updater": "ECS-updater-spryker-demo-staging",
+    }
+    plan = rehearsal.description.plan
+    assert plan is not None and plan["pipelines"][0]["name"] == NORMAL
     assert rehearsal.pipeline_name("normal") == NORMAL
-    assert rehearsal.pipeline_name("destructive") == DESTRUCTIVE
+    assert rehearsal.pipeline_name("ecs-updater") == "ECS-updater-spryker-demo-staging"
     assert rehearsal.pipeline_name(DESTRUCTIVE) == DESTRUCTIVE  # an exact name
+
+
+def test_an_unrecorded_kind_names_the_recorded_ones(example_assembly: Path, tmp_path: Path) -> None:
+    assembly = edit_assembly(example_assembly, tmp_path / "out", metadata=two_recorded)
     with pytest.raises(RehearsalError) as raised:
-        rehearsal.pipeline_name("build")
+        Rehearsal(assembly, EXAMPLE_STACK).pipeline_name("build")
     assert str(raised.value) == (
         "no 'build' pipeline in sccos-spryker-demo-staging; it has: "
         "normal (NORMAL_Deploy_Spryker_spryker-demo-staging), "
@@ -55,7 +75,9 @@ def test_pipelines_are_found_by_the_kinds_the_construct_recorded(
 def test_a_recorded_pipeline_missing_from_the_template_is_named(
     example_assembly: Path, tmp_path: Path
 ) -> None:
-    assembly = edit_assembly(example_assembly, tmp_path / "out", metadata=recorded)
+    assembly = edit_assembly(
+        example_assembly, tmp_path / "out", template=old_names, metadata=two_recorded
+    )
     with pytest.raises(RehearsalError) as raised:
         Rehearsal(assembly, EXAMPLE_STACK).pipeline_name("normal")
     assert str(raised.value) == (
@@ -65,8 +87,13 @@ def test_a_recorded_pipeline_missing_from_the_template_is_named(
     )
 
 
-def test_assemblies_without_recorded_pipelines_find_them_by_name(example_assembly: Path) -> None:
-    rehearsal = Rehearsal(example_assembly, EXAMPLE_STACK)
+def test_assemblies_without_recorded_pipelines_find_them_by_name(
+    example_assembly: Path, tmp_path: Path
+) -> None:
+    assembly = edit_assembly(
+        example_assembly, tmp_path / "out", template=old_names, metadata=not_recorded
+    )
+    rehearsal = Rehearsal(assembly, EXAMPLE_STACK)
     assert (rehearsal.description.pipelines, rehearsal.description.plan) == ({}, None)
     assert rehearsal.pipeline_name("normal") == "spryker-demo-staging-normal-deploy"
     assert rehearsal.pipeline_name("destructive") == "spryker-demo-staging-destructive-deploy"
@@ -103,5 +130,5 @@ def test_a_scenario_run_with_an_unknown_trigger_is_no_scenario(tmp_path: Path) -
         load_scenario(str(tmp_path / "bad.yml"))
     assert str(raised.value) == (
         f"{tmp_path / 'bad.yml'}: not a scenario (ValueError: trigger 'webhook': one of push, "
-        "manual)"
+        "manual, created)"
     )

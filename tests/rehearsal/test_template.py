@@ -56,7 +56,7 @@ def test_loads_the_stack_with_its_environment(stack: StackTemplate) -> None:
         "eu-central-1",
         "aws",
     )
-    assert len(stack.resources("AWS::CodeBuild::Project")) == 8
+    assert len(stack.resources("AWS::CodeBuild::Project")) == 13
 
 
 def test_hook_image_resolves_to_the_ecr_uri(stack: StackTemplate) -> None:
@@ -131,7 +131,11 @@ def test_action_role_may_update_services(stack: StackTemplate) -> None:
         "AWS": [
             "arn:aws:iam::123456789012:role/sccos-spryker-demo-stagin-EnvironmentBuildPipelineR-Q3FAPP37GC8B",
             "arn:aws:iam::123456789012:role/sccos-spryker-demo-stagin-EnvironmentDestructivePip-DIEFT6OU2HLT",
+            "arn:aws:iam::123456789012:role/sccos-spryker-demo-stagin-EnvironmentEcsUpdaterPipe-MXEG9EIM9P3L",
+            "arn:aws:iam::123456789012:role/sccos-spryker-demo-stagin-EnvironmentMaintenanceDis-FI0RDC9CTBVX",
+            "arn:aws:iam::123456789012:role/sccos-spryker-demo-stagin-EnvironmentMaintenanceEna-E19RAADBYVBC",
             "arn:aws:iam::123456789012:role/sccos-spryker-demo-stagin-EnvironmentNormalPipeline-0QG76C0FV8DN",
+            "arn:aws:iam::123456789012:role/sccos-spryker-demo-stagin-EnvironmentRolloutSchedul-6BHYZJCQUF82",
         ]
     }
 
