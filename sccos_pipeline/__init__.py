@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .core.findings import DeployFileError, Finding, Severity
 from .core.loader import load_deploy_file, validate_deploy_file
-from .core.stages import PipelineType, Stage
+from .core.stages import PipelineKind, PipelineType, Stage
 
 if TYPE_CHECKING:
     from .cdk import (
@@ -38,6 +38,7 @@ __all__ = [
     "Finding",
     "HookProjectSettings",
     "PipelineSource",
+    "PipelineKind",
     "PipelineType",
     "PropsError",
     "S3Source",

@@ -80,6 +80,7 @@ class EnvironmentSettings:
     production: bool = False
     allow_destructive_in_production: bool = False
     destructive_on_push: bool = False
+    deploy_on_push: bool | None = None  # None: not in production
     pipelines: tuple[PipelineKind, ...] | None = (
         None  # None: every one (no destructive in production)
     )
@@ -161,6 +162,7 @@ def _environment(name: str, data: dict[str, Any]) -> EnvironmentSettings:
         production=data.get("production", False),
         allow_destructive_in_production=data.get("allowDestructiveInProduction", False),
         destructive_on_push=data.get("destructiveOnPush", False),
+        deploy_on_push=data.get("deployOnPush"),
         pipelines=(
             tuple(PipelineKind(v) for v in data["pipelines"]) if "pipelines" in data else None
         ),

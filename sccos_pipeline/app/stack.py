@@ -114,6 +114,7 @@ class SprykerEnvironmentStack(Stack):
             production=settings.production,
             allow_destructive_in_production=settings.allow_destructive_in_production,
             destructive_on_push=settings.destructive_on_push,
+            deploy_on_push=settings.deploy_on_push,
             pipelines=settings.pipelines,
             zed_environment=settings.zed_environment,
             secrets=secrets,

@@ -58,8 +58,8 @@ def test_unknown_keys_are_refused_with_a_suggestion() -> None:
         '"filePaths"',
         f'{AT}.prodution: unknown key (did you mean "production"?); allowed: "account", '
         '"region", "deployFile", "project", "deployFileInRepository", "production", '
-        '"allowDestructiveInProduction", "destructiveOnPush", "pipelines", "source", "vpc", '
-        '"clusterName", "services", "broker", "zedEnvironment", "secrets", "hooks", '
+        '"allowDestructiveInProduction", "destructiveOnPush", "deployOnPush", "pipelines", '
+        '"source", "vpc", "clusterName", "services", "broker", "zedEnvironment", "secrets", "hooks", '
         '"approvalEmails", "preDeploymentCommands", "postDeploymentCommands", '
         '"maintenanceAllowedIps"',
         f'{AT}.hooks.instal: unknown key (did you mean "install"?); allowed: "pre-deploy", '
