@@ -46,7 +46,12 @@ ENV = {
     **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
     "AWS_EC2_METADATA_DISABLED": "true",
 }
-LIMITS = {"resources": 500, "template bytes": 1_000_000, "largest IAM policy bytes": 10_240}
+LIMITS = {
+    "resources": 500,
+    "template bytes": 1_000_000,
+    "largest IAM policy bytes": 10_240,
+    "largest buildspec characters": 25_600,  # CodeBuild's limit for an inline buildspec
+}
 
 
 def _tree_rss(root: int) -> int:
@@ -314,10 +319,16 @@ def section_limits(counts: Sequence[int], work: Path) -> tuple[list[str], dict[s
             for r in template["Resources"].values()
             if r["Type"] == "AWS::IAM::Policy"
         ]
+        buildspecs = [
+            len(r["Properties"]["Source"]["BuildSpec"])
+            for r in template["Resources"].values()
+            if r["Type"] == "AWS::CodeBuild::Project"
+        ]
         measured = {
             "resources": len(template["Resources"]),
             "template bytes": template_file.stat().st_size,
             "largest IAM policy bytes": max(policies),
+            "largest buildspec characters": max(buildspecs),
         }
         shares = {k: v / LIMITS[k] for k, v in measured.items()}
         worst = max(worst, *shares.values()) if count == max(counts) else worst
@@ -327,8 +338,11 @@ def section_limits(counts: Sequence[int], work: Path) -> tuple[list[str], dict[s
     return [
         "## 4. Limits: one environment's template by number of applications",
         "",
-        "| applications | resources (of 500) | template bytes (of 1 MB) | largest IAM policy bytes (of 10,240) |",  # noqa: E501
-        "|---|---|---|---|",
+        "One environment with every pipeline (NORMAL, DESTRUCTIVE, Build, maintenance on and off, "
+        "scheduler rollout, ECS-updater).",
+        "",
+        "| applications | resources (of 500) | template bytes (of 1 MB) | largest IAM policy bytes (of 10,240) | largest buildspec characters (of 25,600) |",  # noqa: E501
+        "|---|---|---|---|---|",
         *rows,
         "",
         f"With {max(counts)} applications the highest share of a limit is **{worst:.0%}** "

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import yaml
@@ -189,11 +189,15 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 _Dumper.add_representer(str, _str)
 
 
+def buildspec_text(spec: Mapping[str, Any]) -> str:
+    """A buildspec as the YAML text CodeBuild gets."""
+    return yaml.dump(dict(spec), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 16)
+
+
 def buildspec_yaml(model: DeployModel, stage: Stage, **options: Any) -> str:
     """The buildspec as YAML text, refused when over CodeBuild's inline limit. Hooks are not
     part of it (they come from the image), so only the options can make it grow."""
-    spec = render_buildspec(model, stage, **options)
-    text = yaml.dump(spec, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 16)
+    text = buildspec_text(render_buildspec(model, stage, **options))
     if len(text) <= MAX_INLINE_BUILDSPEC:
         return text
     raise DeployFileError(

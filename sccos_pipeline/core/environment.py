@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import companions, deployment, maintenance, scheduler, updater
+from .buildspec import MAX_INLINE_BUILDSPEC, buildspec_text
+from .findings import DeployFileError, Finding, Position
 from .model import DeployModel
 from .plan import EnvironmentPlan, PipelinePlan, PlanOptions, PlanProject
 from .stages import PipelineKind
@@ -40,4 +42,26 @@ def build_environment_plan(
     for make in _PROJECTS:
         for project in make(model, options):
             projects[project.key] = project
-    return EnvironmentPlan(model.project, pipelines, projects)
+    plan = EnvironmentPlan(model.project, pipelines, projects)
+    _refuse_long_buildspecs(model, plan)
+    return plan
+
+
+def _refuse_long_buildspecs(model: DeployModel, plan: EnvironmentPlan) -> None:
+    """CodeBuild takes an inline buildspec of at most 25,600 characters; some grow with the
+    number of applications (a line per service)."""
+    findings = []
+    for project in plan.used_projects():
+        length = len(buildspec_text(project.buildspec))
+        if length > MAX_INLINE_BUILDSPEC:
+            findings.append(
+                Finding.of(
+                    "SCC040",
+                    f"the buildspec of {project.name} would be {length} characters, over "
+                    f"CodeBuild's {MAX_INLINE_BUILDSPEC} for an inline buildspec",
+                    Position(model.file),
+                    "split the environment's applications over more environments",
+                )
+            )
+    if findings:
+        raise DeployFileError(findings)

@@ -31,7 +31,7 @@ from .plan import (
     PlanProject,
     Variable,
 )
-from .scripts import script_text
+from .scripts import script_code
 from .shell import spec
 
 HOOK_VARIABLES = "HookVariables"  # the project's construct id: a public contract
@@ -82,7 +82,7 @@ def hook_variables_buildspec(model: DeployModel, options: PlanOptions) -> dict[s
         "  exit 1\n"
         "}"
     )
-    result = spec([script], variables={"SCCOS_HOOK_VARIABLES": script_text("hook_variables")})
+    result = spec([script], variables={"SCCOS_HOOK_VARIABLES": script_code("hook_variables")})
     result["artifacts"] = {"files": [VARIABLES_FILE]}
     return result
 

@@ -31,7 +31,7 @@ from .plan import (
     PlanStage,
     Variable,
 )
-from .scripts import script_text
+from .scripts import script_code
 from .shell import SKIP_WHEN_CREATED, spec
 from .stages import PipelineKind
 from .updater import TAG_NEW_TASK_DEFINITIONS
@@ -73,7 +73,7 @@ def maintenance_buildspec() -> dict[str, object]:
         + '  *) echo "SCCOS_MAINTENANCE must be true or false, not $SCCOS_MAINTENANCE" >&2\n'
         "     exit 1 ;;\n"
         "esac\n"
-        f"python3 -c \"$(cat <<'PY'\n{script_text('update_service').rstrip()}\nPY\n)\" \\\n"
+        f"python3 -c \"$(cat <<'PY'\n{script_code('update_service').rstrip()}\nPY\n)\" \\\n"
         '  --cluster "$SCCOS_CLUSTER" --service "$SCCOS_SERVICE" \\\n'
         '  --container "$SCCOS_CONTAINER" \\\n'
         f'  --set "{MODE_VARIABLE}=$enabled" \\\n'

@@ -36,7 +36,7 @@ from .plan import (
     PlanStage,
     Variable,
 )
-from .scripts import script_text
+from .scripts import script_code
 from .shell import SKIP_WHEN_CREATED, spec
 from .stages import PipelineKind
 
@@ -125,7 +125,7 @@ def updater_buildspec(model: DeployModel, options: PlanOptions) -> dict[str, obj
             *waits,
         ]
     )
-    return spec([script], variables={"SCCOS_UPDATE_SERVICE": script_text("update_service")})
+    return spec([script], variables={"SCCOS_UPDATE_SERVICE": script_code("update_service")})
 
 
 def updater_projects(model: DeployModel, options: PlanOptions) -> list[PlanProject]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from sccos_pipeline.core.environment import build_environment_plan
+from sccos_pipeline.core.findings import DeployFileError
 from sccos_pipeline.core.images import hook_image_name
 from sccos_pipeline.core.loader import load_deploy_file
 from sccos_pipeline.core.plan import PlanOptions
@@ -145,3 +148,23 @@ def test_text_mermaid_and_json(tmp_path: Path) -> None:
         "DESTRUCTIVE_Deploy_Spryker_shop",
     ]
     assert data["projects"]["Versions"]["buildspec"]["version"] == 0.2
+
+
+@pytest.mark.timeout(60)
+def test_a_buildspec_over_codebuilds_limit_is_refused_with_the_fix(tmp_path: Path) -> None:
+    applications = "".join(f"      app{i:03d}:\n        application: yves\n" for i in range(150))
+    write_project(
+        tmp_path,
+        {
+            "deploy.yml": MINIMAL.replace(
+                "      yves_eu:\n        application: yves\n", applications
+            )
+        },
+    )
+    with pytest.raises(DeployFileError) as raised:
+        build_environment_plan(load_deploy_file(tmp_path / "deploy.yml"))
+    [first, *_] = raised.value.findings
+    assert first.code == "SCC040"
+    assert first.message.startswith("the buildspec of Build_spryker_app_for_shop would be ")
+    assert first.message.endswith(" characters, over CodeBuild's 25600 for an inline buildspec")
+    assert first.fix == "split the environment's applications over more environments"
