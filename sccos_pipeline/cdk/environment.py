@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from aws_cdk import Annotations, ArnFormat, RemovalPolicy, Stack
+from aws_cdk import Annotations, Stack
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
@@ -22,7 +21,7 @@ from constructs import Construct
 from ..core import naming
 from ..core.buildspec import DEFAULT_APP_DIR
 from ..core.environment import PLANNED, build_environment_plan
-from ..core.images import hook_image_name, image_names
+from ..core.images import hook_image_name
 from ..core.model import DeployModel
 from ..core.plan import (
     DOCKER_SDK_REF,
@@ -36,6 +35,7 @@ from . import props as p
 from .artifacts import artifact_bucket as make_artifact_bucket
 from .artifacts import expire_secret_artifacts
 from .checks import load_deploy_file_with_warnings, validate_environment_props
+from .encryption import allow_logs, environment_key
 from .metadata import describe_for_rehearsal, long_service_arn
 from .nag import ReviewedWildcards
 from .notifications import allow_notifications, notify
@@ -43,6 +43,7 @@ from .pipeline import SprykerPipeline
 from .privilege import limit_ecs_deploy_grants, task_role_arns
 from .projects import COMPUTE_NAME, ProjectContext, project_from_plan
 from .references import plan_resources
+from .repositories import create_repositories
 
 # Construct ids are a public contract: changing one replaces the pipeline.
 PIPELINE_IDS = {
@@ -176,14 +177,16 @@ class SprykerEnvironment(Construct):
             maintenance_allowed_ips=maintenance_allowed_ips,
         )
         self.production = production
-        self.encryption_key = encryption_key or self._key(model)
+        self.encryption_key = encryption_key or environment_key(self, model.project)
         self.access_logs_bucket: s3.IBucket | None = None
         if artifact_bucket is None:
             artifact_bucket, self.access_logs_bucket = make_artifact_bucket(
                 self, self.encryption_key
             )
         self.artifact_bucket = artifact_bucket
-        self.repositories = dict(repositories or self._repositories(model))
+        self.repositories = dict(
+            repositories or create_repositories(self, model, self.encryption_key)
+        )
         self.parameters = {
             name: ssm.StringParameter(
                 self,
@@ -360,7 +363,7 @@ class SprykerEnvironment(Construct):
         )
         limit_ecs_deploy_grants(self.action_role, services)
         if encryption_key is None:  # created here: its key policy is ours
-            self._allow_logs(self.encryption_key)
+            allow_logs(self, self.encryption_key)
             if notification_topic is None:
                 allow_notifications(self.encryption_key)
         # cdk-nag acknowledgements, made at validation from the policies as they then stand.
@@ -380,53 +383,3 @@ class SprykerEnvironment(Construct):
     @property
     def destructive_pipeline(self) -> SprykerPipeline | None:
         return self.pipelines.get(PipelineKind.DESTRUCTIVE)
-
-    def _key(self, model: DeployModel) -> kms.Key:
-        return kms.Key(
-            self,
-            "Key",
-            enable_key_rotation=True,
-            alias=naming.kms_alias(model.project),
-            description=f"Encrypts the SCCOS pipeline artifacts, logs and topic of {model.project}",
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-
-    def _allow_logs(self, key: kms.IKey) -> None:
-        """CloudWatch Logs may use the key for this environment's log groups only."""
-        stack = Stack.of(self)
-        groups = [
-            stack.format_arn(
-                service="logs",
-                resource="log-group",
-                resource_name=node.log_group_name,
-                arn_format=ArnFormat.COLON_RESOURCE_NAME,
-            )
-            for node in self.node.find_all()
-            if isinstance(node, logs.CfnLogGroup) and isinstance(node.log_group_name, str)
-        ]
-        key.add_to_resource_policy(
-            iam.PolicyStatement(
-                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
-                actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
-                         "kms:GenerateDataKey*", "kms:Describe*"],
-                resources=["*"],
-                conditions={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": groups}},
-            )
-        )  # fmt: skip
-
-    def _repositories(self, model: DeployModel) -> dict[str, ecr.IRepository]:
-        return {
-            name: ecr.Repository(
-                self,
-                f"Repository-{name}",
-                repository_name=naming.ecr_repository(model.project, name),
-                image_scan_on_push=True,
-                encryption=ecr.RepositoryEncryption.KMS,
-                encryption_key=self.encryption_key,
-                # MUTABLE: the Docker SDK pushes :latest, the pipeline moves sccos-* tags.
-                image_tag_mutability=ecr.TagMutability.MUTABLE,
-                lifecycle_rules=[ecr.LifecycleRule(max_image_count=200)],
-                removal_policy=RemovalPolicy.RETAIN,
-            )
-            for name in image_names(model)
-        }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -199,3 +200,31 @@ def test_pipelines_run_queued() -> None:
         "DESTRUCTIVE_Deploy_Spryker_spryker-demo-staging",
     ):
         assert pipeline(template, name)["ExecutionMode"] == "QUEUED"
+
+
+def test_production_deploys_by_hand_and_builds_on_push() -> None:
+    stack = new_stack()
+    environment(stack, production=True)
+    template = assertions.Template.from_stack(stack).to_json()
+    normal = pipeline(template, "NORMAL_Deploy_Spryker_spryker-demo-staging")
+    build = pipeline(template, "Build_Spryker_spryker-demo-staging")
+    assert normal["Stages"][0]["Actions"][0]["Configuration"]["DetectChanges"] is False
+    assert "Triggers" not in normal
+    assert build["Stages"][0]["Actions"][0]["Configuration"]["DetectChanges"] is True
+    [versions] = normal["Stages"][1]["Actions"]
+    variables = json.loads(versions["Configuration"]["EnvironmentVariables"])
+    assert {"name": "SCCOS_DEPLOY_ON_PUSH", "type": "PLAINTEXT", "value": "false"} in variables
+    names = {
+        r["Properties"]["Name"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::CodePipeline::Pipeline"
+    }
+    assert "DESTRUCTIVE_Deploy_Spryker_spryker-demo-staging" not in names
+
+
+def test_production_may_deploy_on_push_when_configured() -> None:
+    stack = new_stack()
+    environment(stack, production=True, deploy_on_push=True)
+    template = assertions.Template.from_stack(stack).to_json()
+    normal = pipeline(template, "NORMAL_Deploy_Spryker_spryker-demo-staging")
+    assert normal["Stages"][0]["Actions"][0]["Configuration"]["DetectChanges"] is True
