@@ -7,8 +7,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from . import naming
-from . import permissions as can
-from .images import build_images_buildspec, build_variables, image_names
+from .images import build_images_buildspec, image_builder, image_names
 from .model import DeployModel
 from .plan import (
     SOURCE_ARTIFACT,
@@ -44,22 +43,13 @@ def source_stage() -> PlanStage:
 def build_projects(model: DeployModel, options: PlanOptions) -> list[PlanProject]:
     deploy_file = options.deploy_file_in_repository or PurePosixPath(model.file).name
     return [
-        PlanProject(
+        image_builder(
+            model,
+            options,
             key=BUILD_IMAGES,
             name=naming.build_images_project(model.project),
             runs="build and push the commit's images unless they exist; record lastbuildversion",
             buildspec=build_images_buildspec(model, deploy_file=deploy_file),
-            compute="BUILD_GENERAL1_LARGE",
-            timeout_minutes=60,
-            privileged=True,  # docker build needs Docker-in-Docker
-            cache=("LOCAL_DOCKER_LAYER_CACHE", "LOCAL_SOURCE_CACHE"),
-            variables=build_variables(model, options),
-            permissions=(
-                can.LOGIN,
-                can.PUSH,
-                can.FIND_IMAGES,
-                can.write_parameter(naming.PARAMETER_LATEST_BUILT),
-            ),
         )
     ]
 

@@ -25,8 +25,8 @@ from .hook_environment import (
 )
 from .images import (
     build_buildspec,
-    build_variables,
     hook_image_name,
+    image_builder,
     image_names,
     service_names,
 )
@@ -109,7 +109,9 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
             )
         )
     projects += [
-        PlanProject(
+        image_builder(
+            model,
+            options,
             key=BUILD,
             name=naming.build_project(project),
             runs="build and push the version's images unless they exist, then point the hook "
@@ -119,19 +121,7 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
                 deploy_file=deploy_file,
                 containers={k: options.container(k) for k in every_service},
             ),
-            compute="BUILD_GENERAL1_LARGE",
-            timeout_minutes=60,
-            privileged=True,  # docker build needs Docker-in-Docker
-            cache=("LOCAL_DOCKER_LAYER_CACHE", "LOCAL_SOURCE_CACHE"),
-            variables=build_variables(model, options),
-            permissions=(
-                can.LOGIN,
-                can.PUSH,
-                can.FIND_IMAGES,
-                can.retag(hook_image),
-                can.write_parameter(naming.PARAMETER_LATEST_BUILT),
-                can.list_executions("normal", "destructive"),
-            ),
+            also=(can.retag(hook_image), can.list_executions("normal", "destructive")),
         ),
         PlanProject(
             key=BROKER,

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import naming
+from . import permissions as can
 from .model import Application, DeployModel
-from .plan import PlanOptions, Variable
+from .plan import Permission, PlanOptions, PlanProject, Variable
 from .shell import REGISTRY, RETAG, missing_images, other_pipeline_guard, spec
 
 # The application whose image the hook projects run on: back office (Zed) first.
@@ -158,4 +159,35 @@ def build_variables(model: DeployModel, options: PlanOptions) -> tuple[Variable,
         ),
         Variable("SCCOS_DOCKER_SDK_REPOSITORY", options.docker_sdk_repository),
         Variable("SCCOS_DOCKER_SDK_REF", options.docker_sdk_ref),
+    )
+
+
+def image_builder(
+    model: DeployModel,
+    options: PlanOptions,
+    *,
+    key: str,
+    name: str,
+    runs: str,
+    buildspec: Mapping[str, Any],
+    also: tuple[Permission, ...] = (),
+) -> PlanProject:
+    """A project that builds images with the Docker SDK: Docker-in-Docker, large, an hour."""
+    return PlanProject(
+        key=key,
+        name=name,
+        runs=runs,
+        buildspec=buildspec,
+        compute="BUILD_GENERAL1_LARGE",
+        timeout_minutes=60,
+        privileged=True,  # docker build needs Docker-in-Docker
+        cache=("LOCAL_DOCKER_LAYER_CACHE", "LOCAL_SOURCE_CACHE"),
+        variables=build_variables(model, options),
+        permissions=(
+            can.LOGIN,
+            can.PUSH,
+            can.FIND_IMAGES,
+            can.write_parameter(naming.PARAMETER_LATEST_BUILT),
+            *also,
+        ),
     )
