@@ -142,7 +142,7 @@ def render_buildspec(
         Default: unset; each pipeline's CodeBuild action sets it.
     app_dir: where the application lives in the image. Default: /data.
     scheduler_control: after the hook, pre-deploy suspends the scheduler and install sets it
-        up again (deployment-in-states.md). Default: True.
+        up again (Spryker's "Deployment in states"). Default: True.
     variables_artifact: (input artifact, file in it) of the back office's variables, sourced
         when the action gives that input. Default: none.
     keep: variables the project and the action set, which win over that file (the

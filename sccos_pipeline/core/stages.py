@@ -71,8 +71,8 @@ DEFAULT_COMMAND: dict[tuple[Stage, PipelineType], str] = {
 
 HOOK_VARIABLES: frozenset[str] = frozenset(HOOK_VARIABLE.values())
 
-# Run by the stage after the hook (deployment-in-states.md): the scheduler must not run jobs
-# against half-migrated data, and comes back once install has migrated it.
+# Run by the stage after the hook (Spryker's "Deployment in states"): the scheduler must not
+# run jobs against half-migrated data, and comes back once install has migrated it.
 SCHEDULER_COMMAND: dict[Stage, str] = {
     Stage.PRE_DEPLOY: "vendor/bin/console scheduler:suspend -vvv --no-ansi",
     Stage.INSTALL: "vendor/bin/console scheduler:setup -vvv --no-ansi",
