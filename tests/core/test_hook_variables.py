@@ -13,7 +13,6 @@ import pytest
 
 from sccos_pipeline.core.scripts import hook_variables
 from sccos_pipeline.core.scripts.hook_variables import (
-    ScriptError,
     SecretReference,
     export_lines,
     hook_values,
@@ -22,6 +21,7 @@ from sccos_pipeline.core.scripts.hook_variables import (
     task_definition_sources,
     write_private,
 )
+from sccos_pipeline.core.scripts.parameter_store import ScriptError
 
 SM = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:db-AbCdEf"
 SSM = "arn:aws:ssm:eu-central-1:123456789012:parameter"

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
+from sccos_pipeline.core.scripts.ecs_service import ssm_name
+from sccos_pipeline.core.scripts.parameter_store import ScriptError
 from sccos_pipeline.core.scripts.update_service import (
-    ScriptError,
     merge_container,
     parse_settings,
     register_input,
-    ssm_name,
 )
 
 TREE = "/shop/prod"

@@ -9,14 +9,17 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from pathlib import Path
 
 import pytest
 
-from sccos_pipeline.core.scripts import script_text, variables
-from sccos_pipeline.core.scripts.variables import ScriptError, Variable, parse_path, resolve
+from sccos_pipeline.core.scripts import parameter_store, script_text, variables
+from sccos_pipeline.core.scripts.parameter_store import (
+    ScriptError,
+    Variable,
+    parse_path,
+    resolve,
+)
 
-SCRIPTS = Path(__file__).resolve().parents[2] / "sccos_pipeline" / "core" / "scripts"
 TREE = "/shop/prod"
 
 # The doc's list, lowest priority first (app stands for the service's bucket).
@@ -36,13 +39,6 @@ def resolved(paths: list[str], bucket: str = "app") -> dict[str, str]:
     return resolve({path: parse_path(path, TREE) for path in paths}, bucket)
 
 
-def test_script_text_is_the_file_itself() -> None:
-    for name in ("variables", "update_service", "hook_variables"):
-        assert script_text(name) == (SCRIPTS / f"{name}.py").read_text(encoding="utf-8")
-    with pytest.raises(ValueError, match="no script 'os'"):
-        script_text("os")
-
-
 def test_scripts_import_the_standard_library_only() -> None:
     for name in ("variables", "update_service", "hook_variables"):
         tree = ast.parse(script_text(name))
@@ -50,19 +46,6 @@ def test_scripts_import_the_standard_library_only() -> None:
         imported |= {n.module or "." for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
         roots = {module.split(".")[0] for module in imported}
         assert roots <= set(sys.stdlib_module_names), (name, roots - sys.stdlib_module_names)
-
-
-def test_shared_parts_are_the_same_in_every_script() -> None:
-    block = re.compile(r"^# --- shared: ([a-z ]+) \(.*?^# --- end shared$", re.S | re.M)
-    found: dict[str, set[str]] = {}
-    for name in ("variables", "update_service", "hook_variables"):
-        for match in block.finditer(script_text(name)):
-            found.setdefault(match.group(1), set()).add(match.group(0))
-    assert sorted(found) == ["ecs service", "parameter store"]
-    assert {title: len(texts) for title, texts in found.items()} == {
-        "ecs service": 1,
-        "parameter store": 1,
-    }
 
 
 @pytest.mark.parametrize(
@@ -194,8 +177,8 @@ def test_the_reserved_names_are_the_doc_s() -> None:
         "RABBITMQ_INTEGRATIONS_INTERVAL", "RABBITMQ_NODENAME", "RABBITMQ_PASSWORD", "RABBITMQ_PORT",
         "RABBITMQ_QUEUES_REGEXES", "RABBITMQ_USE_SSL", "RABBITMQ_USERNAME", "TIDEWAYS_APIKEY",
         "TIDEWAYS_CLI_ENABLED", "TIDEWAYS_DAEMON_URI", "TIDEWAYS_ENVIRONMENT",
-    } == variables.RESERVED  # fmt: skip
-    assert len(variables.RESERVED) == 37
+    } == parameter_store.RESERVED  # fmt: skip
+    assert len(parameter_store.RESERVED) == 37
 
 
 @pytest.mark.timeout(5)
@@ -246,13 +229,13 @@ def test_resolve_paths_names_every_problem_at_once() -> None:
         "/shop/prod/config/app/public/bad-name",
     ]
     with pytest.raises(ScriptError) as caught:
-        variables.resolve_paths(paths, TREE, "app")
+        parameter_store.resolve_paths(paths, TREE, "app")
     assert str(caught.value).splitlines() == [
         "/shop/prod/config/app/X: does not follow Spryker's convention /shop/prod/{config|secret}/{common|app|scheduler|pipeline}/{limited|public}/NAME",
         "/shop/prod/config/app/public/ALLOWED_IP: ALLOWED_IP is reserved by Spryker",
         "/shop/prod/config/app/public/bad-name: 'bad-name' is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)",
     ]
-    assert variables.resolve_paths(paths[2:3], TREE, "app") == {
+    assert parameter_store.resolve_paths(paths[2:3], TREE, "app") == {
         "ok_name": "/shop/prod/config/app/public/ok_name"
     }
 
