@@ -16,12 +16,17 @@ shape:
       - pipeline: normal
         knobs: {fail: [{program: vendor/bin/install, args: "-r EU/production", exit: 1}]}
         retry_with: {}
+
+A scenario cannot know commit hashes: `{HEAD}` and `{HEAD~N}` in variable values, parameter
+names and values and deleted parameters name commits of the rehearsal's source (after the
+run's files are committed), and `{project}` the environment's project.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -130,17 +135,48 @@ def _run(item: Mapping[str, Any]) -> Run:
     if values.get("trigger", "push") not in TRIGGERS:
         raise ValueError(f"trigger {values['trigger']!r}: one of {', '.join(TRIGGERS)}")
     for key in ("variables", "parameters"):
-        values[key] = {str(k): str(v) for k, v in (values.get(key) or {}).items()}
+        given = values.get(key) or {}
+        for name, value in given.items():
+            if isinstance(value, Mapping | list) or isinstance(name, Mapping | list):
+                raise ValueError(
+                    f"{key} {name}: {value} is not text; quote symbols in YAML: '{{HEAD}}'"
+                )
+        values[key] = {str(k): str(v) for k, v in given.items()}
     values["delete_parameters"] = tuple(str(n) for n in values.get("delete_parameters") or ())
     return Run(**values)
+
+
+_SYMBOL = re.compile(r"\{(?:(HEAD(?:~[0-9]+)?)|(project))\}")
+
+
+def resolve(text: str, *, rev_parse: Callable[[str], str], project: str) -> str:
+    """`text` with `{HEAD}` and `{HEAD~N}` replaced by the commits `rev_parse` names, and
+    `{project}` by the project; any other braces are left as they are."""
+    return _SYMBOL.sub(lambda m: rev_parse(m.group(1)) if m.group(1) else project, text)
+
+
+def resolved(rehearsal: Any, run: Run) -> Run:
+    """The run with its symbols resolved against the rehearsal's source and project."""
+
+    def text(value: str) -> str:
+        project = rehearsal.description.project
+        return resolve(value, rev_parse=rehearsal.source.rev_parse, project=project)
+
+    return replace(
+        run,
+        variables={name: text(value) for name, value in run.variables.items()},
+        parameters={text(name): text(value) for name, value in run.parameters.items()},
+        delete_parameters=tuple(text(name) for name in run.delete_parameters),
+    )
 
 
 def play(rehearsal: Any, scenario: Scenario) -> list[Execution]:
     """Run the scenario in an open Rehearsal; returns its executions in the order they ran."""
     done: list[Execution] = []
-    for run in scenario.runs:
-        if run.files:
-            rehearsal.source.commit(f"scenario {scenario.name}", dict(run.files))
+    for written in scenario.runs:
+        if written.files:
+            rehearsal.source.commit(f"scenario {scenario.name}", dict(written.files))
+        run = resolved(rehearsal, written)  # after the commit: {HEAD} is the run's own
         if run.parameters or run.delete_parameters:
             rehearsal.set_parameters(run.parameters, run.delete_parameters)
         rehearsal.set_knobs(**run.knobs)

@@ -115,10 +115,10 @@ def test_the_readme_scenario_file_is_a_scenario(tmp_path: Path) -> None:
             retry_with={},
         ),
         Run(
-            "maintenance-enable",
+            "normal",
             trigger="manual",
-            variables={"DESIRED_VERSION": "abc123"},
-            parameters={"/shop/maintenance/enabled": "1", "/shop/secret/token": "s3cret"},
+            variables={"DESIRED_VERSION": "{HEAD~1}"},  # resolved when the run starts
+            parameters={"/{project}/desired_version": "latest", "/shop/secret/token": "s3cret"},
             delete_parameters=("/shop/maintenance/until",),
         ),
     )
