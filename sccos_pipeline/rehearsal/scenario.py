@@ -73,6 +73,9 @@ class Scenario:
 
 
 _INSTALL_FAILS = {"fail": [{"program": "vendor/bin/install", "args": "production", "exit": 1}]}
+# As an operator starts a deployment that does not deploy on push (DESTRUCTIVE in staging):
+# by hand, naming the version, here the source's head.
+_HEAD = {"DESIRED_VERSION": "{HEAD}"}
 
 BUILT_IN: dict[str, Scenario] = {
     s.name: s
@@ -85,8 +88,9 @@ BUILT_IN: dict[str, Scenario] = {
         ),
         Scenario(
             "destructive",
-            "a first deployment through the destructive pipeline",
-            (Run(pipeline="destructive"),),
+            "a first deployment through the destructive pipeline, started by hand with "
+            "DESIRED_VERSION the source's head (it does not deploy on push)",
+            (Run(pipeline="destructive", trigger="manual", variables=_HEAD),),
         ),
         Scenario(
             "failing-install",
@@ -100,8 +104,9 @@ BUILT_IN: dict[str, Scenario] = {
         ),
         Scenario(
             "together",
-            "normal and destructive started at the same moment",
-            (Run(pipeline="normal", together="destructive"),),
+            "normal and destructive started by hand at the same moment, both with "
+            "DESIRED_VERSION the source's head",
+            (Run("normal", together="destructive", trigger="manual", variables=_HEAD),),
         ),
     )
 }
