@@ -76,6 +76,8 @@ _INSTALL_FAILS = {"fail": [{"program": "vendor/bin/install", "args": "production
 # As an operator starts a deployment that does not deploy on push (DESTRUCTIVE in staging):
 # by hand, naming the version, here the source's head.
 _HEAD = {"DESIRED_VERSION": "{HEAD}"}
+# Where SCCOS keeps the version to deploy (Spryker's "Deploy in a production environment").
+_DESIRED = "/{project}/desired_version"
 
 BUILT_IN: dict[str, Scenario] = {
     s.name: s
@@ -107,6 +109,69 @@ BUILT_IN: dict[str, Scenario] = {
             "normal and destructive started by hand at the same moment, both with "
             "DESIRED_VERSION the source's head",
             (Run("normal", together="destructive", trigger="manual", variables=_HEAD),),
+        ),
+        # Versions: which one a deployment deploys (core.versions).
+        Scenario(
+            "desired-version",
+            "a first deployment; a new commit built by the Build pipeline; desired_version set "
+            "to it and NORMAL released by hand: it deploys that version, building nothing",
+            (
+                Run(),
+                Run("build", files={"src/desired-version.txt": "the next version\n"}),
+                Run(trigger="manual", parameters={_DESIRED: "{HEAD}"}),
+            ),
+        ),
+        Scenario(
+            "override",
+            "two commits built; desired_version names the newer, a run by hand with "
+            "DESIRED_VERSION the older deploys the older and records it as desired_version",
+            (
+                Run("build"),
+                Run("build", files={"src/override.txt": "the newer version\n"}),
+                Run(
+                    trigger="manual",
+                    parameters={_DESIRED: "{HEAD}"},
+                    variables={"DESIRED_VERSION": "{HEAD~1}"},
+                ),
+            ),
+        ),
+        Scenario(
+            "rollback",
+            "two versions deployed on push; desired_version set back to the first and NORMAL "
+            "released: the first runs again on its own images, nothing is built",
+            (
+                Run(),
+                Run(files={"src/rollback.txt": "the version rolled back\n"}),
+                Run(trigger="manual", parameters={_DESIRED: "{HEAD~1}"}),
+            ),
+        ),
+        Scenario(
+            "missing-image",
+            "a new commit deployed on push; desired_version set to the commit before it, never "
+            "built: the release is refused before the approval, naming every missing image",
+            (
+                Run(files={"src/missing-image.txt": "deployed\n"}),
+                Run(trigger="manual", parameters={_DESIRED: "{HEAD~1}"}),
+            ),
+        ),
+        Scenario(
+            "build",
+            "a first deployment; a new commit built by the Build pipeline, which deploys "
+            "nothing; the same commit again builds nothing",
+            (Run(), Run("build", files={"src/build.txt": "built\n"}), Run("build")),
+        ),
+        Scenario(
+            "latest",
+            "a commit built; a newer one committed, not built; desired_version latest and "
+            "NORMAL released by hand: it deploys the last built version, not the newer commit",
+            (
+                Run("build"),
+                Run(
+                    trigger="manual",
+                    files={"src/latest.txt": "not built\n"},
+                    parameters={_DESIRED: "latest"},
+                ),
+            ),
         ),
     )
 }
