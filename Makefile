@@ -74,8 +74,9 @@ scenarios: setup
 	$(OFFLINE) $(BIN)/python -m pytest -n 2 -q -m scenario tests/rehearsal
 
 # The bundled example rehearsed through the command, each built-in scenario with the exit
-# code it must end with (a lost push fails the deployment).
-REHEARSALS := first-deployment:0 redeploy:0 destructive:0 failing-install:0 lost-push:1 together:0
+# code it must end with (a lost push fails the deployment, a version never built is refused).
+REHEARSALS := first-deployment:0 redeploy:0 destructive:0 failing-install:0 lost-push:1 together:0 \
+  desired-version:0 override:0 rollback:0 missing-image:1 build:0 latest:0
 rehearse: synth
 	@for each in $(REHEARSALS); do \
 	  name=$${each%%:*}; want=$${each##*:}; \

@@ -5,7 +5,28 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .against_plan import MISSING, NOT_IN_THE_PLAN, against_plan
 from .pipeline import Execution
+
+
+def plan_json(execution: Execution) -> list[dict[str, str]] | None:
+    """Each planned action of the execution's pipeline and what happened to it (against_plan);
+    None when the assembly recorded no plan."""
+    outcomes = {(step.stage, step.action): step.status for step in execution.steps}
+    plan = execution.world.description.plan
+    return against_plan(plan, execution.name, execution.definition["Stages"], outcomes)
+
+
+def plan_lines(execution: Execution) -> list[str]:
+    entries = plan_json(execution)
+    if entries is None:
+        return []
+    width = len(MISSING)
+    lines = ["  against the plan:"]
+    for entry in entries:
+        ran = f" (ran: {entry['ran']})" if entry["status"] == NOT_IN_THE_PLAN else ""
+        lines.append(f"    {entry['status']:<{width}} {entry['stage']} / {entry['action']}{ran}")
+    return lines
 
 
 def execution_json(execution: Execution) -> dict[str, Any]:
@@ -18,12 +39,13 @@ def execution_json(execution: Execution) -> dict[str, Any]:
         "variables": execution.pipeline_variables,
         "steps": [step.to_json() for step in execution.steps],
         "approval": ({"text": approval.text, "approved": approval.approved} if approval else None),
+        "plan": plan_json(execution),
     }
 
 
 def report_json(scenario: str, executions: list[Execution], state: dict[str, Any]) -> str:
-    """The last execution at the top level (`pipeline`, `status`, `steps`, `approval`), every
-    execution under `runs`, and the final `state` (`ssm`, `ecr`, `ecs`, `ecs_services`,
+    """The last execution at the top level (`pipeline`, `status`, `steps`, `approval`, `plan`),
+    every execution under `runs`, and the final `state` (`ssm`, `ecr`, `ecs`, `ecs_services`,
     `rabbitmq`)."""
     last = execution_json(executions[-1])
     return json.dumps(
@@ -50,6 +72,7 @@ def report_text(scenario: str, executions: list[Execution], state: dict[str, Any
         if execution.approval:
             verdict = "approved" if execution.approval.approved else "rejected"
             lines.append(f"  approval ({verdict}): {execution.approval.text}")
+        lines += plan_lines(execution)
     lines.append("\nFinal state:")
     lines += [f"  ssm {name} = {value}" for name, value in state["ssm"].items()]
     for repository, tags in state["ecr"].items():

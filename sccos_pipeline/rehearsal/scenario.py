@@ -16,12 +16,17 @@ shape:
       - pipeline: normal
         knobs: {fail: [{program: vendor/bin/install, args: "-r EU/production", exit: 1}]}
         retry_with: {}
+
+A scenario cannot know commit hashes: `{HEAD}` and `{HEAD~N}` in variable values, parameter
+names and values and deleted parameters name commits of the rehearsal's source (after the
+run's files are committed), and `{project}` the environment's project.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +73,11 @@ class Scenario:
 
 
 _INSTALL_FAILS = {"fail": [{"program": "vendor/bin/install", "args": "production", "exit": 1}]}
+# As an operator starts a deployment that does not deploy on push (DESTRUCTIVE in staging):
+# by hand, naming the version, here the source's head.
+_HEAD = {"DESIRED_VERSION": "{HEAD}"}
+# Where SCCOS keeps the version to deploy (Spryker's "Deploy in a production environment").
+_DESIRED = "/{project}/desired_version"
 
 BUILT_IN: dict[str, Scenario] = {
     s.name: s
@@ -80,8 +90,9 @@ BUILT_IN: dict[str, Scenario] = {
         ),
         Scenario(
             "destructive",
-            "a first deployment through the destructive pipeline",
-            (Run(pipeline="destructive"),),
+            "a first deployment through the destructive pipeline, started by hand with "
+            "DESIRED_VERSION the source's head (it does not deploy on push)",
+            (Run(pipeline="destructive", trigger="manual", variables=_HEAD),),
         ),
         Scenario(
             "failing-install",
@@ -95,8 +106,72 @@ BUILT_IN: dict[str, Scenario] = {
         ),
         Scenario(
             "together",
-            "normal and destructive started at the same moment",
-            (Run(pipeline="normal", together="destructive"),),
+            "normal and destructive started by hand at the same moment, both with "
+            "DESIRED_VERSION the source's head",
+            (Run("normal", together="destructive", trigger="manual", variables=_HEAD),),
+        ),
+        # Versions: which one a deployment deploys (core.versions).
+        Scenario(
+            "desired-version",
+            "a first deployment; a new commit built by the Build pipeline; desired_version set "
+            "to it and NORMAL released by hand: it deploys that version, building nothing",
+            (
+                Run(),
+                Run("build", files={"src/desired-version.txt": "the next version\n"}),
+                Run(trigger="manual", parameters={_DESIRED: "{HEAD}"}),
+            ),
+        ),
+        Scenario(
+            "override",
+            "two commits built; desired_version names the newer, a run by hand with "
+            "DESIRED_VERSION the older deploys the older and records it as desired_version",
+            (
+                Run("build"),
+                Run("build", files={"src/override.txt": "the newer version\n"}),
+                Run(
+                    trigger="manual",
+                    parameters={_DESIRED: "{HEAD}"},
+                    variables={"DESIRED_VERSION": "{HEAD~1}"},
+                ),
+            ),
+        ),
+        Scenario(
+            "rollback",
+            "two versions deployed on push; desired_version set back to the first and NORMAL "
+            "released: the first runs again on its own images, nothing is built",
+            (
+                Run(),
+                Run(files={"src/rollback.txt": "the version rolled back\n"}),
+                Run(trigger="manual", parameters={_DESIRED: "{HEAD~1}"}),
+            ),
+        ),
+        Scenario(
+            "missing-image",
+            "a new commit deployed on push; desired_version set to the commit before it, never "
+            "built: the release is refused before the approval, naming every missing image",
+            (
+                Run(files={"src/missing-image.txt": "deployed\n"}),
+                Run(trigger="manual", parameters={_DESIRED: "{HEAD~1}"}),
+            ),
+        ),
+        Scenario(
+            "build",
+            "a first deployment; a new commit built by the Build pipeline, which deploys "
+            "nothing; the same commit again builds nothing",
+            (Run(), Run("build", files={"src/build.txt": "built\n"}), Run("build")),
+        ),
+        Scenario(
+            "latest",
+            "a commit built; a newer one committed, not built; desired_version latest and "
+            "NORMAL released by hand: it deploys the last built version, not the newer commit",
+            (
+                Run("build"),
+                Run(
+                    trigger="manual",
+                    files={"src/latest.txt": "not built\n"},
+                    parameters={_DESIRED: "latest"},
+                ),
+            ),
         ),
     )
 }
@@ -130,17 +205,48 @@ def _run(item: Mapping[str, Any]) -> Run:
     if values.get("trigger", "push") not in TRIGGERS:
         raise ValueError(f"trigger {values['trigger']!r}: one of {', '.join(TRIGGERS)}")
     for key in ("variables", "parameters"):
-        values[key] = {str(k): str(v) for k, v in (values.get(key) or {}).items()}
+        given = values.get(key) or {}
+        for name, value in given.items():
+            if isinstance(value, Mapping | list) or isinstance(name, Mapping | list):
+                raise ValueError(
+                    f"{key} {name}: {value} is not text; quote symbols in YAML: '{{HEAD}}'"
+                )
+        values[key] = {str(k): str(v) for k, v in given.items()}
     values["delete_parameters"] = tuple(str(n) for n in values.get("delete_parameters") or ())
     return Run(**values)
+
+
+_SYMBOL = re.compile(r"\{(?:(HEAD(?:~[0-9]+)?)|(project))\}")
+
+
+def resolve(text: str, *, rev_parse: Callable[[str], str], project: str) -> str:
+    """`text` with `{HEAD}` and `{HEAD~N}` replaced by the commits `rev_parse` names, and
+    `{project}` by the project; any other braces are left as they are."""
+    return _SYMBOL.sub(lambda m: rev_parse(m.group(1)) if m.group(1) else project, text)
+
+
+def resolved(rehearsal: Any, run: Run) -> Run:
+    """The run with its symbols resolved against the rehearsal's source and project."""
+
+    def text(value: str) -> str:
+        project = rehearsal.description.project
+        return resolve(value, rev_parse=rehearsal.source.rev_parse, project=project)
+
+    return replace(
+        run,
+        variables={name: text(value) for name, value in run.variables.items()},
+        parameters={text(name): text(value) for name, value in run.parameters.items()},
+        delete_parameters=tuple(text(name) for name in run.delete_parameters),
+    )
 
 
 def play(rehearsal: Any, scenario: Scenario) -> list[Execution]:
     """Run the scenario in an open Rehearsal; returns its executions in the order they ran."""
     done: list[Execution] = []
-    for run in scenario.runs:
-        if run.files:
-            rehearsal.source.commit(f"scenario {scenario.name}", dict(run.files))
+    for written in scenario.runs:
+        if written.files:
+            rehearsal.source.commit(f"scenario {scenario.name}", dict(written.files))
+        run = resolved(rehearsal, written)  # after the commit: {HEAD} is the run's own
         if run.parameters or run.delete_parameters:
             rehearsal.set_parameters(run.parameters, run.delete_parameters)
         rehearsal.set_knobs(**run.knobs)

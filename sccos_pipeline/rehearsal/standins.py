@@ -25,6 +25,7 @@ from typing import Any
 # The Docker SDK's images besides one per application (bin/sdk/images/baked/ecr.sh).
 SDK_EXTRA_IMAGES = ("frontend", "jenkins", "pipeline")
 MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
+LAYER_TYPE = "application/vnd.docker.image.rootfs.diff.tar.gzip"
 REHEARSAL_KEY = "sccosRehearsal"  # where a stand-in image keeps its ENV, inside its manifest
 RECORDED_ENV = ("SPRYKER_PIPELINE_TYPE", "SPRYKER_PROJECT_NAME", "SPRYKER_BUILD_HASH")
 
@@ -158,6 +159,7 @@ def _export(deploy_file: Path, tag: str, config: dict[str, Any], log: Path) -> i
     for name in names:
         repository = f"{model.project}-{name}".lower()
         body = {"workdir": "/data", "env": environment, "build": build, "image": name}
+        content = "sha256:" + hashlib.sha256(json.dumps(body).encode()).hexdigest()
         manifest = json.dumps(
             {
                 "schemaVersion": 2,
@@ -165,9 +167,11 @@ def _export(deploy_file: Path, tag: str, config: dict[str, Any], log: Path) -> i
                 "config": {
                     "mediaType": "application/vnd.docker.container.image.v1+json",
                     "size": 2,
-                    "digest": "sha256:" + hashlib.sha256(json.dumps(body).encode()).hexdigest(),
+                    "digest": content,
                 },
-                "layers": [],
+                # moto derives the image digest from the layers': one of its own gives each
+                # image its own digest, as ECR's (the manifest's hash) does.
+                "layers": [{"mediaType": LAYER_TYPE, "size": 2, "digest": content}],
                 REHEARSAL_KEY: body,
             },
             sort_keys=True,

@@ -122,6 +122,20 @@ class SourceRepository:
     def head(self) -> str:
         return _git(self.path, "rev-parse", "HEAD")
 
+    def rev_parse(self, revision: str) -> str:
+        """The commit a revision (`HEAD`, `HEAD~2`, a branch, a hash) names."""
+        done = subprocess.run(
+            ["git", "-C", str(self.path), "rev-parse", "--verify", "--quiet",
+             f"{revision}^{{commit}}"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if done.returncode:
+            count = _git(self.path, "rev-list", "--count", "HEAD")
+            raise RehearsalError(
+                f"{revision}: no such commit in the rehearsal's source (it has {count})"
+            )
+        return done.stdout.strip()
+
     def read(self, name: str) -> str:
         return (self.path / name).read_text(encoding="utf-8")
 

@@ -144,7 +144,8 @@ def add_probe(template: dict[str, Any]) -> None:
     normal = next(
         r["Properties"]
         for r in resources.values()
-        if r["Type"] == "AWS::CodePipeline::Pipeline" and "normal" in r["Properties"]["Name"]
+        if r["Type"] == "AWS::CodePipeline::Pipeline"
+        and r["Properties"]["Name"] == "NORMAL_Deploy_Spryker_spryker-demo-staging"
     )
     trust = [
         {"Effect": "Allow", "Action": "sts:AssumeRole",

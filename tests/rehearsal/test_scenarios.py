@@ -178,7 +178,10 @@ def test_a_lost_image_push_fails_the_build_before_any_hook(rehearsal: Rehearsal)
 
 def test_pipelines_started_together_one_gives_way(rehearsal: Rehearsal) -> None:
     commit = rehearsal.source.head()
-    # The built-in starts normal, then destructive at once; the later one must give way.
+    # The built-in starts normal, then destructive at once; the later one must give way. Both
+    # are started by hand with DESIRED_VERSION the head, as an operator does since deployments
+    # choose a version: a push does not deploy through DESTRUCTIVE in staging, which would then
+    # stop before Build_and_Prepare, where giving way is decided.
     destructive, normal = play(rehearsal, load_scenario("together"))
     assert (destructive.name, normal.name) == (
         "DESTRUCTIVE_Deploy_Spryker_spryker-demo-staging",
@@ -241,7 +244,10 @@ def test_destructive_deployment_of_a_dynamic_store_file_resets_its_region_vhost(
         # A queue left from before: a reset vhost no longer has it.
         broker.request("PUT", "/vhosts/eu-docker")
         broker.request("PUT", "/queues/eu-docker/leftover", {"durable": True})
-        execution = rehearsal.start("destructive").run()
+        # Started by hand with the head as DESIRED_VERSION: a push does not deploy through
+        # DESTRUCTIVE in staging (it would refuse before any broker step).
+        version = {"DESIRED_VERSION": rehearsal.source.head()}
+        execution = rehearsal.start("destructive", trigger="manual", variables=version).run()
         assert execution.status == "Succeeded", [s.message for s in execution.steps if s.message]
         assert rehearsal.state()["rabbitmq"]["vhosts"] == ["/", "eu-docker"]
         assert broker.request("GET", "/queues/eu-docker") == []
@@ -322,6 +328,7 @@ def test_a_short_service_arn_in_the_deny_blocks_the_environments_own_services(
     [
         # first-deployment, lost-push and together are played in detail above.
         ("redeploy", [("NORMAL_Deploy_Spryker_spryker-demo-staging", "Succeeded")] * 2),
+        # by hand, with DESIRED_VERSION {HEAD}: DESTRUCTIVE does not deploy on push in staging
         ("destructive", [("DESTRUCTIVE_Deploy_Spryker_spryker-demo-staging", "Succeeded")]),
         (
             "failing-install",

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sccos_pipeline.rehearsal.errors import RehearsalError
-from sccos_pipeline.rehearsal.scenario import Run, load_scenario
+from sccos_pipeline.rehearsal.scenario import BUILT_IN, Run, load_scenario
 from sccos_pipeline.rehearsal.session import Rehearsal
 from tests.conftest import ROOT
 from tests.rehearsal.conftest import EXAMPLE_STACK, edit_assembly
@@ -115,10 +115,10 @@ def test_the_readme_scenario_file_is_a_scenario(tmp_path: Path) -> None:
             retry_with={},
         ),
         Run(
-            "maintenance-enable",
+            "normal",
             trigger="manual",
-            variables={"DESIRED_VERSION": "abc123"},
-            parameters={"/shop/maintenance/enabled": "1", "/shop/secret/token": "s3cret"},
+            variables={"DESIRED_VERSION": "{HEAD~1}"},  # resolved when the run starts
+            parameters={"/{project}/desired_version": "latest", "/shop/secret/token": "s3cret"},
             delete_parameters=("/shop/maintenance/until",),
         ),
     )
@@ -132,3 +132,21 @@ def test_a_scenario_run_with_an_unknown_trigger_is_no_scenario(tmp_path: Path) -
         f"{tmp_path / 'bad.yml'}: not a scenario (ValueError: trigger 'webhook': one of push, "
         "manual, created)"
     )
+
+
+BUILT_INS = [
+    "first-deployment", "redeploy", "destructive", "failing-install", "lost-push", "together",
+    "desired-version", "override", "rollback", "missing-image", "build", "latest",
+]  # fmt: skip
+
+
+def test_every_built_in_scenario_is_documented_and_rehearsed_by_make() -> None:
+    assert list(BUILT_IN) == BUILT_INS
+    makefile = (ROOT / "Makefile").read_text()
+    found = re.search(r"^REHEARSALS := ((?:.*\\\n)*.*)$", makefile, re.M)
+    assert found is not None
+    rehearsed = [each.split(":")[0] for each in found.group(1).replace("\\", " ").split()]
+    assert rehearsed == BUILT_INS
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Rehearse a deployment") :]
+    assert [name for name in BUILT_INS if f"`{name}`" not in section] == []
