@@ -96,7 +96,7 @@ def test_the_file_is_never_written_through_a_symlink(tmp_path: Path) -> None:
     assert target.read_text() == "untouched"
 
 
-def test_the_image_s_own_variables_never_come_from_the_task_definition() -> None:
+def test_the_image_s_and_codebuild_s_variables_never_come_from_the_task_definition() -> None:
     container = {
         "environment": [
             {"name": "SPRYKER_BUILD_HASH", "value": "old"},
@@ -105,9 +105,12 @@ def test_the_image_s_own_variables_never_come_from_the_task_definition() -> None
             {"name": "SPRYKER_BUILD_HASH_X", "value": "also the prefix"},
             {"name": "SPRYKER_PROJECT_NAME", "value": "shop"},
             {"name": "PLAIN"},
+            {"name": "AWS_REGION", "value": "us-east-1"},  # CodeBuild's own
+            {"name": "CODEBUILD_SRC_DIR", "value": "/elsewhere"},
         ],
         "secrets": [
             {"name": "SPRYKER_HOOK_X", "valueFrom": "/x"},
+            {"name": "AWS_SECRET_ACCESS_KEY", "valueFrom": "/keys/secret"},
             {"name": "SPRYKER_DB_PASSWORD", "valueFrom": SM},
         ],
     }

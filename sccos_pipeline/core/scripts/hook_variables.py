@@ -30,7 +30,9 @@ from typing import Any, NamedTuple
 from .ecs_service import container_definition, service_task_definition, ssm_name
 from .parameter_store import ENV_NAME, ScriptError, aws, tree_prefix, tree_variables
 
-FROM_IMAGE = ("SPRYKER_BUILD_HASH", "SPRYKER_HOOK_")  # names the image sets, by prefix
+# Never taken from the task definition, by prefix: what the image sets (the hooks, the build
+# hash a hook checks), and what CodeBuild sets for the build (its region, credentials, paths).
+FROM_IMAGE = ("SPRYKER_BUILD_HASH", "SPRYKER_HOOK_", "AWS_", "CODEBUILD_")
 BATCH = 10  # GetParameters takes at most 10 names
 
 
