@@ -11,7 +11,6 @@ from .images import build_images_buildspec, image_builder, image_names
 from .model import DeployModel
 from .plan import (
     SOURCE_ARTIFACT,
-    SOURCE_NAMESPACE,
     SOURCE_REVISION,
     ActionKind,
     PipelinePlan,
@@ -19,25 +18,11 @@ from .plan import (
     PlanOptions,
     PlanProject,
     PlanStage,
+    source_stage,
 )
 from .stages import PipelineKind
 
 BUILD_IMAGES = "BuildImages"
-
-
-def source_stage() -> PlanStage:
-    return PlanStage(
-        naming.STEP_SOURCE,
-        (
-            PlanAction(
-                naming.STEP_SOURCE,
-                ActionKind.SOURCE,
-                "the branch's head commit",
-                outputs=(SOURCE_ARTIFACT,),
-                namespace=SOURCE_NAMESPACE,
-            ),
-        ),
-    )
 
 
 def build_projects(model: DeployModel, options: PlanOptions) -> list[PlanProject]:

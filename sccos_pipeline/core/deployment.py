@@ -35,7 +35,6 @@ from .plan import (
     EXECUTION_ID,
     HOOK_IMAGE,
     SOURCE_ARTIFACT,
-    SOURCE_NAMESPACE,
     SOURCE_REVISION,
     ActionKind,
     PipelinePlan,
@@ -45,6 +44,7 @@ from .plan import (
     PlanProject,
     PlanStage,
     Variable,
+    source_stage,
 )
 from .shell import commands_buildspec
 from .stages import STAGE_IMAGE, PipelineKind, PipelineType, Stage, StageImage
@@ -265,18 +265,7 @@ def deployment_pipeline(
 
     destructive = kind is PipelineKind.DESTRUCTIVE
     stages = [
-        PlanStage(
-            naming.STEP_SOURCE,
-            (
-                PlanAction(
-                    naming.STEP_SOURCE,
-                    ActionKind.SOURCE,
-                    "the branch's head commit",
-                    outputs=(SOURCE_ARTIFACT,),
-                    namespace=SOURCE_NAMESPACE,
-                ),
-            ),
-        ),
+        source_stage(),
         PlanStage(
             naming.STEP_VERSIONS,
             (
@@ -336,16 +325,16 @@ def deployment_pipeline(
         ),
         hook(Stage.PRE_DEPLOY),
     ]
-    left_out = []
-    if options.pre_deployment_commands:
-        stages.append(
-            PlanStage(
-                naming.STEP_PRE_CONFIG,
-                (build(naming.STEP_PRE_CONFIG, PRE_CONFIG, "the user's commands"),),
-            )
-        )
-    else:
-        left_out.append(naming.STEP_PRE_CONFIG)
+    left_out: list[str] = []
+
+    def configuration(step: str, key: str, commands: tuple[str, ...]) -> None:
+        """A configuration step runs only when it has commands."""
+        if commands:
+            stages.append(PlanStage(step, (build(step, key, "the user's commands"),)))
+        else:
+            left_out.append(step)
+
+    configuration(naming.STEP_PRE_CONFIG, PRE_CONFIG, options.pre_deployment_commands)
     stages += [
         ecs(naming.STEP_SCHEDULER, ("jenkins",), "the scheduler (Jenkins) gets the new image"),
         hook(Stage.INSTALL),
@@ -355,15 +344,7 @@ def deployment_pipeline(
             (build(naming.STEP_VERSION, RECORD, "record the version as last deployed"),),
         ),
     ]
-    if options.post_deployment_commands:
-        stages.append(
-            PlanStage(
-                naming.STEP_POST_CONFIG,
-                (build(naming.STEP_POST_CONFIG, POST_CONFIG, "the user's commands"),),
-            )
-        )
-    else:
-        left_out.append(naming.STEP_POST_CONFIG)
+    configuration(naming.STEP_POST_CONFIG, POST_CONFIG, options.post_deployment_commands)
     stages.append(hook(Stage.POST_DEPLOY))
     desired_parameter = naming.ssm_parameter(project, naming.PARAMETER_DESIRED)
     return PipelinePlan(

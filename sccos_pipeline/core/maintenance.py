@@ -18,7 +18,6 @@ from collections.abc import Sequence
 
 from . import naming
 from . import permissions as can
-from .companions import source_stage
 from .model import DeployModel
 from .plan import (
     EXECUTION_ID,
@@ -30,6 +29,7 @@ from .plan import (
     PlanProject,
     PlanStage,
     Variable,
+    source_stage,
 )
 from .scripts import script_code
 from .shell import SKIP_WHEN_CREATED, spec

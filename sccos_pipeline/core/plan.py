@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from . import naming
 from .stages import PipelineKind, Stage
 
 # Action variables use CodePipeline's own syntax. The source revision is a commit for git
@@ -208,6 +209,22 @@ class PlanAction:
 class PlanStage:
     name: str
     actions: tuple[PlanAction, ...]
+
+
+def source_stage() -> PlanStage:
+    """Every pipeline starts with the source: CodePipeline wants a source stage first."""
+    return PlanStage(
+        naming.STEP_SOURCE,
+        (
+            PlanAction(
+                naming.STEP_SOURCE,
+                ActionKind.SOURCE,
+                "the branch's head commit",
+                outputs=(SOURCE_ARTIFACT,),
+                namespace=SOURCE_NAMESPACE,
+            ),
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ from typing import Any
 from . import naming
 from . import permissions as can
 from .buildspec import CHECK_IMAGE, NOTHING_DEPLOYED, source_variables
-from .companions import source_stage
 from .hook_environment import (
     VARIABLES_ARTIFACT,
     VARIABLES_FILE,
@@ -45,6 +44,7 @@ from .plan import (
     PlanProject,
     PlanStage,
     Variable,
+    source_stage,
 )
 from .shell import REGISTRY, TRIGGER, missing_images, spec
 from .stages import SCHEDULER_COMMAND, PipelineKind, Stage

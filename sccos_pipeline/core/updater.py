@@ -21,7 +21,6 @@ from itertools import groupby
 
 from . import naming
 from . import permissions as can
-from .companions import source_stage
 from .images import service_names
 from .model import DeployModel
 from .plan import (
@@ -35,6 +34,7 @@ from .plan import (
     PlanProject,
     PlanStage,
     Variable,
+    source_stage,
 )
 from .scripts import script_code
 from .shell import SKIP_WHEN_CREATED, spec
