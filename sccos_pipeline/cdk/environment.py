@@ -212,8 +212,33 @@ class SprykerEnvironment(Construct):
                 "Nobody is told when a deployment waits for approval: pass approval_emails or "
                 "subscribe to approval_topic.",
             )
+        service_arns = {key: long_service_arn(target.service) for key, target in services.items()}
+        self.plan: EnvironmentPlan = build_environment_plan(
+            model,
+            PlanOptions(
+                pipelines=tuple(PipelineKind(k.value) for k in pipelines),
+                production=production,
+                trigger_on_push=source.trigger_on_push,
+                deploy_on_push=deploy_on_push,
+                destructive_on_push=destructive_on_push,
+                deploy_file_in_repository=deploy_file_in_repository or Path(deploy_file).name,
+                containers={k: t.container_name for k, t in services.items()},
+                services={k: name for k, (name, _) in service_arns.items()},
+                hook_sizes={
+                    stage: HookSize(COMPUTE_NAME[s.compute_type], s.timeout_minutes, s.privileged)
+                    for stage, s in (hook_settings or {}).items()
+                },
+                hook_variables=dict(zed_environment or {}),
+                hook_secret_names=tuple(secrets or {}),
+                pre_deployment_commands=tuple(pre_deployment_commands),
+                post_deployment_commands=tuple(post_deployment_commands),
+                app_dir=app_dir,
+                maintenance_allowed_ips=tuple(maintenance_allowed_ips),
+                docker_sdk_repository=docker_sdk_repository,
+                docker_sdk_ref=docker_sdk_ref,
+            ),
+        )
         # Each pipeline's own role; the action role trusts these, not the whole account.
-        self_kinds = [k for k in PLANNED if k in {PipelineKind(t.value) for t in pipelines}]
         pipeline_roles = {
             t: iam.Role(
                 self,
@@ -221,7 +246,7 @@ class SprykerEnvironment(Construct):
                 assumed_by=iam.ServicePrincipal("codepipeline.amazonaws.com"),
                 description=f"CodePipeline {naming.pipeline(model.project, t)}",
             )
-            for t in self_kinds
+            for t in (planned.kind for planned in self.plan.pipelines)
         }
         self.action_role = iam.Role(
             self,
@@ -239,32 +264,6 @@ class SprykerEnvironment(Construct):
                 allow_all_outbound=True,  # hooks reach database, broker, search, key-value store
             )
             security_groups = [self.security_group]
-        self.plan: EnvironmentPlan = build_environment_plan(
-            model,
-            PlanOptions(
-                pipelines=tuple(PipelineKind(k.value) for k in pipelines),
-                production=production,
-                trigger_on_push=source.trigger_on_push,
-                deploy_on_push=deploy_on_push,
-                destructive_on_push=destructive_on_push,
-                deploy_file_in_repository=deploy_file_in_repository or Path(deploy_file).name,
-                containers={k: t.container_name for k, t in services.items()},
-                services={k: long_service_arn(t.service)[0] for k, t in services.items()},
-                hook_sizes={
-                    stage: HookSize(COMPUTE_NAME[s.compute_type], s.timeout_minutes, s.privileged)
-                    for stage, s in (hook_settings or {}).items()
-                },
-                hook_variables=dict(zed_environment or {}),
-                hook_secret_names=tuple(secrets or {}),
-                pre_deployment_commands=tuple(pre_deployment_commands),
-                post_deployment_commands=tuple(post_deployment_commands),
-                app_dir=app_dir,
-                maintenance_allowed_ips=tuple(maintenance_allowed_ips),
-                docker_sdk_repository=docker_sdk_repository,
-                docker_sdk_ref=docker_sdk_ref,
-            ),
-        )
-        service_arns = {key: long_service_arn(target.service) for key, target in services.items()}
         expire_secret_artifacts(
             self, self.artifact_bucket, self.plan, own=self.access_logs_bucket is not None
         )

@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from ..core import naming
+from ..core.stages import PipelineKind
 from .errors import RehearsalError
 from .pipeline_start import TRIGGERS
 
@@ -40,15 +42,7 @@ if TYPE_CHECKING:  # the command's help reads this module; it must not load the 
 
 
 # The pipelines of an environment, as the construct records them in the cloud assembly.
-PIPELINE_KINDS = (
-    "normal",
-    "destructive",
-    "build",
-    "maintenance-enable",
-    "maintenance-disable",
-    "rollout-scheduler",
-    "ecs-updater",
-)
+PIPELINE_KINDS = tuple(kind.value for kind in PipelineKind)
 
 
 @dataclass(frozen=True)
@@ -77,7 +71,7 @@ _INSTALL_FAILS = {"fail": [{"program": "vendor/bin/install", "args": "production
 # by hand, naming the version, here the source's head.
 _HEAD = {"DESIRED_VERSION": "{HEAD}"}
 # Where SCCOS keeps the version to deploy (Spryker's "Deploy in a production environment").
-_DESIRED = "/{project}/desired_version"
+_DESIRED = naming.ssm_parameter("{project}", naming.PARAMETER_DESIRED)
 
 BUILT_IN: dict[str, Scenario] = {
     s.name: s
