@@ -275,8 +275,8 @@ def section_validation(repeats: int) -> tuple[list[str], dict[str, float]]:
     return [
         "## 3. Validation",
         "",
-        f"All {len(files)} real deploy files of ../shared/corpus in one process; "
-        f"{repeats} interleaved pairs.",
+        f"All {len(files)} real deploy files of ../shared/corpus (`spryker-shop/suite`, the "
+        f"MIT-licensed ones) in one process; {repeats} interleaved pairs.",
         "",
         "| what | median s |",
         "|---|---|",

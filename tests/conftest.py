@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 EXAMPLE = ROOT / "examples" / "spryker-demo-staging"
+SHOPS = ROOT / "tests" / "fixtures" / "shops"  # our own deploy files of real shops' kinds
 NODE_BIN = ROOT / "node_modules" / ".bin"
 
 # The Node.js package.json pins comes first on PATH, as in the Makefile: jsii (started by aws_cdk

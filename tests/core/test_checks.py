@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from sccos_pipeline.core.checks import looks_secret, recipes_of
 from sccos_pipeline.core.loader import Base, validate_deploy_file
 from tests.conftest import CORPUS, MINIMAL, needs_corpus, write_project
@@ -132,7 +134,7 @@ def test_real_destructive_recipe_is_flagged(tmp_path: Path) -> None:
     source = (
         CORPUS
         / "install-recipes"
-        / "spryker-shop__b2c-demo-shop__config__install__EU__destructive.yml"
+        / "spryker-shop__suite__config__install__destructive.multi-db.yml"
     )
     (tmp_path / "config/install/EU").mkdir(parents=True)
     shutil.copy(source, tmp_path / "config/install/EU/destructive.yml")
@@ -141,7 +143,35 @@ def test_real_destructive_recipe_is_flagged(tmp_path: Path) -> None:
         "    SPRYKER_HOOK_DESTRUCTIVE_INSTALL: 'vendor/bin/install -r EU/destructive -vvv'\n",
     )
     heavy = [line for code, line in found if code == "SCC113"]
-    assert len(heavy) >= 3  # demodata import, label update, trigger-events
+    # the `demodata` section: its data:import, its label update, and its validity check
+    assert heavy == [65, 69, 73]
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    "name",
+    sorted(p.name for p in (CORPUS / "install-recipes").glob("*.yml"))
+    if (CORPUS / "install-recipes").is_dir()
+    else [],
+)
+def test_every_real_install_recipe_loads_without_findings_of_its_own(
+    tmp_path: Path, name: str
+) -> None:
+    """Each recipe of the corpus, run by the install hook, loads: nothing but SCC113 (heavy
+    data) may be said of it."""
+    (tmp_path / "config/install").mkdir(parents=True)
+    shutil.copy(CORPUS / "install-recipes" / name, tmp_path / "config/install/recipe.yml")
+    found = findings(tmp_path, "    SPRYKER_HOOK_INSTALL: 'vendor/bin/install -r recipe -vvv'\n")
+    assert {code for code, _ in found} <= {"SCC113"}
+
+
+@needs_corpus
+def test_corpus_install_recipes_are_the_ones_we_reviewed() -> None:
+    assert sorted(p.name for p in (CORPUS / "install-recipes").glob("*.yml")) == [
+        "spryker-shop__suite__config__install__destructive.multi-db.yml",
+        "spryker-shop__suite__config__install__docker.multi-db.dynamic-store-off.yml",
+        "spryker-shop__suite__config__install__post-deploy.yml",
+    ]
 
 
 def test_recipe_names_in_commands() -> None:
