@@ -29,15 +29,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sccos_pipeline.app.settings import CONTEXT_KEY  # noqa: E402
-from sccos_pipeline.core.broker import broker_buildspec  # noqa: E402
-from sccos_pipeline.core.buildspec import render_buildspec  # noqa: E402
-from sccos_pipeline.core.images import build_buildspec  # noqa: E402
-from sccos_pipeline.core.loader import load_deploy_file  # noqa: E402
-from sccos_pipeline.core.stages import Stage  # noqa: E402
-from sccos_pipeline.core.versions import (  # noqa: E402
+from sccos_pipeline.core.deployfile.loader import load_deploy_file  # noqa: E402
+from sccos_pipeline.core.plan.broker import broker_buildspec  # noqa: E402
+from sccos_pipeline.core.plan.hook_buildspec import render_buildspec  # noqa: E402
+from sccos_pipeline.core.plan.images import build_buildspec  # noqa: E402
+from sccos_pipeline.core.plan.versions import (  # noqa: E402
     record_deployed_buildspec,
     versions_buildspec,
 )
+from sccos_pipeline.core.stages import Stage  # noqa: E402
 
 PY = sys.executable
 CORPUS = ROOT.parent / "shared" / "corpus" / "deploy-files"

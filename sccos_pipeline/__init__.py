@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .core.findings import DeployFileError, Finding, Severity
-from .core.loader import load_deploy_file, validate_deploy_file
+from .core.deployfile.findings import DeployFileError, Finding, Severity
+from .core.deployfile.loader import load_deploy_file, validate_deploy_file
 from .core.stages import PipelineKind, PipelineType, Stage
 
 if TYPE_CHECKING:

@@ -19,12 +19,12 @@ from typing import Any
 from .command import about, output
 from .command.options import KEYS, TABLE, UsageError, load_config, selection
 from .command.sources import PATTERNS, SKIPPED, deploy_files
-from .core.buildspec import buildspec_yaml
-from .core.environment import PLANNED, build_environment_plan
-from .core.findings import CODES, DeployFileError, Finding, Severity
-from .core.loader import Base, load_deploy_file, validate_deploy_file
-from .core.plan import PlanOptions
-from .core.render import plan_json, plan_mermaid, plan_text
+from .core.deployfile.findings import CODES, DeployFileError, Finding, Severity
+from .core.deployfile.loader import Base, load_deploy_file, validate_deploy_file
+from .core.plan.builder import PLANNED, build_environment_plan
+from .core.plan.hook_buildspec import buildspec_yaml
+from .core.plan.model import PlanOptions
+from .core.plan.render import plan_json, plan_mermaid, plan_text
 from .core.stages import PipelineKind, PipelineType, Stage
 from .rehearsal import command as rehearse
 

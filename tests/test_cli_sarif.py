@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sccos_pipeline.core.findings import CODES
+from sccos_pipeline.core.deployfile.findings import CODES
 from tests.conftest import MINIMAL, cli, write_project
 
 WARNED = MINIMAL.replace("8.4", "7.4").replace("SPRYKER_DEFAULT_STORE: DE", "DEBUG: false")

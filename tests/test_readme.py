@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sccos_pipeline.core.environment import build_environment_plan
-from sccos_pipeline.core.findings import CODES
-from sccos_pipeline.core.loader import load_deploy_file
-from sccos_pipeline.core.render import plan_mermaid
+from sccos_pipeline.core.deployfile.findings import CODES
+from sccos_pipeline.core.deployfile.loader import load_deploy_file
+from sccos_pipeline.core.plan.builder import build_environment_plan
+from sccos_pipeline.core.plan.render import plan_mermaid
 from tests.conftest import EXAMPLE, ROOT
 
 README = (ROOT / "README.md").read_text()

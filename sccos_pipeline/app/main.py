@@ -8,7 +8,7 @@ import sys
 from aws_cdk import App
 
 from ..cdk.props import PropsError
-from ..core.findings import DeployFileError
+from ..core.deployfile.findings import DeployFileError
 from .preflight import check_environments
 from .schema import key_path
 from .settings import CONTEXT_KEY, EnvironmentSettings, SettingsError, read_settings

@@ -5,8 +5,8 @@ second only at deploy). Plain Python (no aws_cdk)."""
 from __future__ import annotations
 
 from ..core import naming
-from ..core.images import image_names
-from ..core.loader import validate_deploy_file
+from ..core.deployfile.loader import validate_deploy_file
+from ..core.plan.images import image_names
 from ..core.stages import PipelineKind
 from .schema import key_path, shown
 from .settings import EnvironmentSettings, SettingsError

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import naming
-from ..core.maintenance import allowed_ip_problems
+from ..core.plan.maintenance import allowed_ip_problems
 from ..core.stages import PipelineKind, Stage
 from .schema import CONTEXT_KEY, key_path, schema_problems
 

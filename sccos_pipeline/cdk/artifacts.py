@@ -1,6 +1,6 @@
 """The pipelines' artifact bucket, and how long the artifact that holds secret values lives.
 
-The `Variables` artifact (core.hook_environment) holds the back office's variables, secrets
+The `Variables` artifact (core.plan.hook_variables) holds the back office's variables, secrets
 included, for the hooks of one execution. CodePipeline stores an artifact under
 `<pipeline name, first 20 characters>/<artifact name, first 20 characters>/` (the keys of
 https://docs.aws.amazon.com/codepipeline/latest/userguide/welcome-introducing-artifacts.html;
@@ -17,8 +17,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from ..core.hook_environment import VARIABLES_ARTIFACT
-from ..core.plan import EnvironmentPlan
+from ..core.plan.hook_variables import VARIABLES_ARTIFACT
+from ..core.plan.model import EnvironmentPlan
 
 SECRET_ARTIFACT_DAYS = 1
 

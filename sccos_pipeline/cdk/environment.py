@@ -19,11 +19,11 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from ..core import naming
-from ..core.buildspec import DEFAULT_APP_DIR
-from ..core.environment import PLANNED, build_environment_plan
-from ..core.images import hook_image_name
-from ..core.model import DeployModel
-from ..core.plan import (
+from ..core.deployfile.model import DeployModel
+from ..core.plan.builder import PLANNED, build_environment_plan
+from ..core.plan.hook_buildspec import DEFAULT_APP_DIR
+from ..core.plan.images import hook_image_name
+from ..core.plan.model import (
     DOCKER_SDK_REF,
     DOCKER_SDK_REPOSITORY,
     EnvironmentPlan,
@@ -34,7 +34,6 @@ from ..core.stages import PipelineKind, PipelineType, Stage
 from . import props as p
 from .artifacts import artifact_bucket as make_artifact_bucket
 from .artifacts import expire_secret_artifacts
-from .checks import load_deploy_file_with_warnings, validate_environment_props
 from .encryption import allow_logs, environment_key
 from .metadata import describe_for_rehearsal, long_service_arn
 from .nag import ReviewedWildcards
@@ -44,6 +43,7 @@ from .privilege import limit_ecs_deploy_grants, task_role_arns
 from .projects import COMPUTE_NAME, ProjectContext, project_from_plan
 from .references import plan_resources
 from .repositories import create_repositories
+from .validation import load_deploy_file_with_warnings, validate_environment_props
 
 # Construct ids are a public contract: changing one replaces the pipeline.
 PIPELINE_IDS = {

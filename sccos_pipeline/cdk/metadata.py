@@ -11,7 +11,7 @@ from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_ecs as ecs
 
 from ..core.naming import REHEARSAL_METADATA
-from ..core.plan import EnvironmentPlan
+from ..core.plan.model import EnvironmentPlan
 from . import props as p
 
 if TYPE_CHECKING:

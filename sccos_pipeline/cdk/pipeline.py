@@ -18,7 +18,13 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct, IValidation
 
-from ..core.plan import SOURCE_NAMESPACE, SOURCE_REVISION, ActionKind, PipelinePlan, PlanAction
+from ..core.plan.model import (
+    SOURCE_NAMESPACE,
+    SOURCE_REVISION,
+    ActionKind,
+    PipelinePlan,
+    PlanAction,
+)
 from ..core.stages import PipelineKind
 from . import props as p
 

@@ -18,7 +18,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from ..core import naming
-from ..core.plan import HOOK_IMAGE, Permission, PlanProject
+from ..core.plan.model import HOOK_IMAGE, Permission, PlanProject
 from . import props as p
 
 STANDARD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
@@ -119,7 +119,7 @@ class ProjectContext:
     hook_repository: ecr.IRepository
     account: str
     broker: p.BrokerSettings
-    #: permission `on` reference (see core.plan.Permission) to the ARNs it means
+    #: permission `on` reference (see core.plan.model.Permission) to the ARNs it means
     resources: Mapping[str, Sequence[str]]
     subnets: ec2.SubnetSelection | None = None
     security_groups: Sequence[ec2.ISecurityGroup] | None = None

@@ -1,5 +1,5 @@
 """What the `on` references of the plan's permissions mean in one environment: the ARNs each
-names (core.plan.Permission lists the references)."""
+names (core.plan.model.Permission lists the references)."""
 
 from __future__ import annotations
 

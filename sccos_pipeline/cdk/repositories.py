@@ -8,8 +8,8 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from ..core import naming
-from ..core.images import image_names
-from ..core.model import DeployModel
+from ..core.deployfile.model import DeployModel
+from ..core.plan.images import image_names
 
 
 def create_repositories(

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ..core.loader import Base
+from ..core.deployfile.loader import Base
 from .options import UsageError
 
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.findings import CODES, Finding, Severity
-from ..core.loader import Validation
+from ..core.deployfile.findings import CODES, Finding, Severity
+from ..core.deployfile.loader import Validation
 
 TABLE = "sccos-pipeline"
 KEYS = ("format", "ignore", "select", "strict")

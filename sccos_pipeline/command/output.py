@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from ..core.findings import Finding, Severity
-from ..core.loader import Validation
-from ..core.model import DeployModel
+from ..core.deployfile.findings import Finding, Severity
+from ..core.deployfile.loader import Validation
+from ..core.deployfile.model import DeployModel
 from ..core.stages import Stage
 
 FORMATS = ("text", "json", "sarif")

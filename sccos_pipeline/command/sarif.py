@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 from urllib.parse import quote
 
-from ..core.findings import CODES, Finding
-from ..core.loader import Validation
+from ..core.deployfile.findings import CODES, Finding
+from ..core.deployfile.loader import Validation
 from . import about
 from .output import in_order
 

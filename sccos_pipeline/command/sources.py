@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..core.imports import TEMPLATES_DIR
+from ..core.deployfile.imports import TEMPLATES_DIR
 from .options import UsageError
 
 PATTERNS = ("deploy*.yml", "deploy*.yaml")

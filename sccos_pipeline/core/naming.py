@@ -160,7 +160,7 @@ def log_group(project: str, codebuild_project: str) -> str:
 # The cloud assembly metadata entry that tells `sccos-pipeline rehearse` about an environment.
 REHEARSAL_METADATA = "sccos-pipeline:environment"
 
-# Mutable tags of the back-office repository that the hook projects run on (see core.versions).
+# Mutable tags of the back-office repository that the hook projects run on (see core.plan.versions).
 IMAGE_TAG_DESIRED = "sccos-desired"
 IMAGE_TAG_DEPLOYED = "sccos-deployed"
 

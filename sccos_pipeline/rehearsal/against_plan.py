@@ -1,4 +1,4 @@
-"""An execution held against the plan the construct recorded (`core.plan`, in the cloud
+"""An execution held against the plan the construct recorded (`core.plan.model`, in the cloud
 assembly's metadata): what happened to each planned action, and where the template differs.
 
 Statuses: `succeeded` and `failed` (its last attempt), `not reached`, `not in the plan` (the

@@ -104,7 +104,7 @@ BUILT_IN: dict[str, Scenario] = {
             "DESIRED_VERSION the source's head",
             (Run("normal", together="destructive", trigger="manual", variables=_HEAD),),
         ),
-        # Versions: which one a deployment deploys (core.versions).
+        # Versions: which one a deployment deploys (core.plan.versions).
         Scenario(
             "desired-version",
             "a first deployment; a new commit built by the Build pipeline; desired_version set "

@@ -137,8 +137,8 @@ def _sdk(log: Path, config: dict[str, Any], called: str, args: list[str]) -> int
 def _export(deploy_file: Path, tag: str, config: dict[str, Any], log: Path) -> int:
     import boto3  # noqa: PLC0415 - only the export needs it
 
-    from ..core.findings import DeployFileError  # noqa: PLC0415
-    from ..core.loader import load_deploy_file  # noqa: PLC0415
+    from ..core.deployfile.findings import DeployFileError  # noqa: PLC0415
+    from ..core.deployfile.loader import load_deploy_file  # noqa: PLC0415
 
     project = os.environ.get("SPRYKER_PROJECT_NAME", "")
     try:

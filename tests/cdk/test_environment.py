@@ -10,8 +10,8 @@ import yaml
 from aws_cdk import assertions
 
 from sccos_pipeline.core import naming
-from sccos_pipeline.core.buildspec import render_buildspec
-from sccos_pipeline.core.loader import load_deploy_file
+from sccos_pipeline.core.deployfile.loader import load_deploy_file
+from sccos_pipeline.core.plan.hook_buildspec import render_buildspec
 from sccos_pipeline.core.stages import Stage
 from tests.cdk.support import (
     DEPLOY_FILE,

@@ -16,7 +16,7 @@ from sccos_pipeline.cdk import (
     SprykerPipeline,
 )
 from sccos_pipeline.core import naming
-from sccos_pipeline.core.findings import DeployFileError
+from sccos_pipeline.core.deployfile.findings import DeployFileError
 from sccos_pipeline.core.stages import PipelineType
 from tests.cdk.support import CONNECTION, environment, new_stack, pipeline
 from tests.conftest import write_project
@@ -87,7 +87,7 @@ def test_destructive_on_push_refused_in_production() -> None:
 
 
 def test_the_pipeline_construct_guards_itself() -> None:
-    from sccos_pipeline.core.environment import build_environment_plan
+    from sccos_pipeline.core.plan.builder import build_environment_plan
     from sccos_pipeline.core.stages import PipelineKind
 
     stack = new_stack()

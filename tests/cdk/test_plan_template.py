@@ -10,7 +10,7 @@ import pytest
 import yaml
 from aws_cdk import assertions
 
-from sccos_pipeline.core.plan import ActionKind, EnvironmentPlan, PlanProject
+from sccos_pipeline.core.plan.model import ActionKind, EnvironmentPlan, PlanProject
 from tests.cdk.support import environment, new_stack, pipeline, resources
 
 CATEGORY = {

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sccos_pipeline.core.findings import Severity
-from sccos_pipeline.core.loader import validate_deploy_file
+from sccos_pipeline.core.deployfile.findings import Severity
+from sccos_pipeline.core.deployfile.loader import validate_deploy_file
 from tests.conftest import write_project
 
 # Hostile input must fail fast: several of these took minutes or hung before their guard.
@@ -306,7 +306,7 @@ def test_bad_input_gives_its_error(
 
 
 def test_catalogue_is_large_and_covers_every_error_code() -> None:
-    from sccos_pipeline.core.findings import CODES
+    from sccos_pipeline.core.deployfile.findings import CODES
 
     covered = {case[3] for case in CASES}
     errors = {code for code, (severity, _) in CODES.items() if severity is Severity.ERROR}

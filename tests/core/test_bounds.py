@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from sccos_pipeline.core.findings import Finding, Position
-from sccos_pipeline.core.imports import merge_many
-from sccos_pipeline.core.loader import validate_deploy_file
+from sccos_pipeline.core.deployfile.findings import Finding, Position
+from sccos_pipeline.core.deployfile.imports import merge_many
+from sccos_pipeline.core.deployfile.loader import validate_deploy_file
 from tests.conftest import MINIMAL, write_project
 
 pytestmark = pytest.mark.timeout(5)

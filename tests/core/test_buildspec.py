@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sccos_pipeline.core.buildspec import buildspec_yaml
-from sccos_pipeline.core.loader import load_deploy_file, validate_deploy_file
-from sccos_pipeline.core.model import DeployModel
+from sccos_pipeline.core.deployfile.loader import load_deploy_file, validate_deploy_file
+from sccos_pipeline.core.deployfile.model import DeployModel
+from sccos_pipeline.core.plan.hook_buildspec import buildspec_yaml
 from sccos_pipeline.core.stages import HOOK_VARIABLE, PipelineType, Stage
 from tests.conftest import MINIMAL, write_project
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sccos_pipeline.core.checks import looks_secret, recipes_of
-from sccos_pipeline.core.loader import Base, validate_deploy_file
+from sccos_pipeline.core.deployfile.advice import looks_secret, recipes_of
+from sccos_pipeline.core.deployfile.loader import Base, validate_deploy_file
 from tests.conftest import CORPUS, MINIMAL, needs_corpus, write_project
 
 

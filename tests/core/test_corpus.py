@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from sccos_pipeline.core.loader import validate_deploy_file
+from sccos_pipeline.core.deployfile.loader import validate_deploy_file
 from tests.conftest import CORPUS, needs_corpus
 
 # file -> (project name, the codes of its findings); every one is valid.

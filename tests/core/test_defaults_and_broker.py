@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from sccos_pipeline.core.broker import broker_buildspec
-from sccos_pipeline.core.loader import load_deploy_file
-from sccos_pipeline.core.model import HookSource
+from sccos_pipeline.core.deployfile.loader import load_deploy_file
+from sccos_pipeline.core.deployfile.model import HookSource
+from sccos_pipeline.core.plan.broker import broker_buildspec
 from sccos_pipeline.core.stages import PipelineType, Stage
 from tests.conftest import MINIMAL, write_project
 

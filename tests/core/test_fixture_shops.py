@@ -7,9 +7,9 @@ shop, are fixtures of our own under tests/fixtures/shops/ with the same features
 
 from __future__ import annotations
 
-from sccos_pipeline.core.broker import broker_vhosts
-from sccos_pipeline.core.loader import validate_deploy_file
-from sccos_pipeline.core.model import RegionBroker, Store
+from sccos_pipeline.core.deployfile.loader import validate_deploy_file
+from sccos_pipeline.core.deployfile.model import RegionBroker, Store
+from sccos_pipeline.core.plan.broker import broker_vhosts
 from tests.conftest import SHOPS, cli
 
 MULTI_REGION = SHOPS / "multi-region" / "deploy.northwind-production.yml"

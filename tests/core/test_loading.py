@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from sccos_pipeline.core.findings import DeployFileError
-from sccos_pipeline.core.imports import merge
-from sccos_pipeline.core.loader import load_deploy_file, validate_deploy_file
-from sccos_pipeline.core.model import HookSource
+from sccos_pipeline.core.deployfile.findings import DeployFileError
+from sccos_pipeline.core.deployfile.imports import merge
+from sccos_pipeline.core.deployfile.loader import load_deploy_file, validate_deploy_file
+from sccos_pipeline.core.deployfile.model import HookSource
 from sccos_pipeline.core.stages import PipelineType, Stage
 from tests.conftest import MINIMAL, write_project
 

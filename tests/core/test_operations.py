@@ -11,12 +11,12 @@ import pytest
 import yaml
 
 from sccos_pipeline.app.settings import CONTEXT_KEY, SettingsError, read_settings
-from sccos_pipeline.core.buildspec import MAX_INLINE_BUILDSPEC
-from sccos_pipeline.core.environment import PLANNED, build_environment_plan
-from sccos_pipeline.core.loader import load_deploy_file
-from sccos_pipeline.core.maintenance import allowed_ip_problems
-from sccos_pipeline.core.model import DeployModel
-from sccos_pipeline.core.plan import EnvironmentPlan, PlanOptions
+from sccos_pipeline.core.deployfile.loader import load_deploy_file
+from sccos_pipeline.core.deployfile.model import DeployModel
+from sccos_pipeline.core.plan.builder import PLANNED, build_environment_plan
+from sccos_pipeline.core.plan.hook_buildspec import MAX_INLINE_BUILDSPEC
+from sccos_pipeline.core.plan.maintenance import allowed_ip_problems
+from sccos_pipeline.core.plan.model import EnvironmentPlan, PlanOptions
 from sccos_pipeline.core.stages import PipelineKind
 from tests.conftest import MINIMAL, ROOT, write_project
 

@@ -15,9 +15,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sccos_pipeline.core.findings import DeployFileError
-from sccos_pipeline.core.imports import merge, merge_many
-from sccos_pipeline.core.loader import load_deploy_file, validate_deploy_file
+from sccos_pipeline.core.deployfile.findings import DeployFileError
+from sccos_pipeline.core.deployfile.imports import merge, merge_many
+from sccos_pipeline.core.deployfile.loader import load_deploy_file, validate_deploy_file
 
 # Generous for a loaded CI machine (an example takes milliseconds), tight against a hang.
 DEADLINE = timedelta(seconds=3)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sccos_pipeline.core.loader import load_deploy_file
-from sccos_pipeline.core.versions import record_deployed_buildspec
+from sccos_pipeline.core.deployfile.loader import load_deploy_file
+from sccos_pipeline.core.plan.versions import record_deployed_buildspec
 from tests.conftest import MINIMAL, write_project
 
 # Answers like the AWS CLI with --output text; every call is logged.

@@ -1,5 +1,6 @@
-"""The plan of ECS-updater and of the hooks' variables (core.updater, core.hook_environment),
-and the hook buildspec sourcing the back office's variables, run for real in `sh`.
+"""The plan of ECS-updater and of the hooks' variables (core.plan.updater,
+core.plan.hook_variables), and the hook buildspec sourcing the back office's variables, run
+for real in `sh`.
 
 Spryker's "Add variables in the Parameter Store": jenkins reads the `scheduler` bucket, the
 other services `app`, all of them `common`. Expected values are written out literally.
@@ -14,11 +15,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sccos_pipeline.core.buildspec import MAX_INLINE_BUILDSPEC, render_buildspec
-from sccos_pipeline.core.environment import build_environment_plan
-from sccos_pipeline.core.loader import load_deploy_file
-from sccos_pipeline.core.model import DeployModel
-from sccos_pipeline.core.plan import PlanOptions
+from sccos_pipeline.core.deployfile.loader import load_deploy_file
+from sccos_pipeline.core.deployfile.model import DeployModel
+from sccos_pipeline.core.plan.builder import build_environment_plan
+from sccos_pipeline.core.plan.hook_buildspec import MAX_INLINE_BUILDSPEC, render_buildspec
+from sccos_pipeline.core.plan.model import PlanOptions
 from sccos_pipeline.core.stages import PipelineKind, Stage
 from tests.conftest import EXAMPLE
 

@@ -1,9 +1,9 @@
-"""The permissions the plan's projects ask for, named once (core.plan.Permission says how the
+"""The permissions the plan's projects ask for, named once (core.plan.model.Permission says how the
 `on` references map to resources)."""
 
 from __future__ import annotations
 
-from .plan import Permission
+from .model import Permission
 
 LOGIN = Permission(("ecr:GetAuthorizationToken",), ("*",), "docker login to ECR")
 PUSH = Permission(

@@ -3,8 +3,8 @@ project with its buildspec and the permissions it needs.
 
 One plan, three readers: `sccos-pipeline plan` prints it, the CDK constructs translate it into
 resources (and nothing else), and the rehearsal reports a run against it. The builders live in
-`deployment` (NORMAL and DESTRUCTIVE), `companions` (Build), `updater` (ECS-updater),
-`maintenance` and `scheduler` (rollout); `environment.build_environment_plan` puts them together.
+`deployment` (NORMAL and DESTRUCTIVE), `build` (Build), `updater` (ECS-updater),
+`maintenance` and `scheduler` (rollout); `builder.build_environment_plan` puts them together.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from . import naming
-from .stages import PipelineKind, Stage
+from .. import naming
+from ..stages import PipelineKind, Stage
 
 # Action variables use CodePipeline's own syntax. The source revision is a commit for git
 # sources; the CDK shell swaps in the object version for an S3 source.

@@ -9,10 +9,10 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from ..stages import DEFAULT_COMMAND, HOOK_VARIABLE, PipelineType, Stage
 from .files import read_text
 from .findings import DeployFileError, Finding, Position
 from .model import DeployModel, HookSource
-from .stages import DEFAULT_COMMAND, HOOK_VARIABLE, PipelineType, Stage
 from .yamlsafe import YamlDocument, load_document
 
 RECIPES_DIR = Path("config") / "install"

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from . import naming
+from .. import naming
+from ..deployfile.model import DeployModel
+from ..stages import PipelineKind
 from .images import build_images_buildspec, image_builder, image_names
-from .model import DeployModel
-from .plan import (
+from .model import (
     SOURCE_ARTIFACT,
     SOURCE_REVISION,
     ActionKind,
@@ -20,7 +21,6 @@ from .plan import (
     PlanStage,
     source_stage,
 )
-from .stages import PipelineKind
 
 BUILD_IMAGES = "BuildImages"
 

@@ -7,7 +7,7 @@ import shlex
 from typing import Any
 from urllib.parse import quote
 
-from .model import DeployModel
+from ..deployfile.model import DeployModel
 from .shell import spec
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import naming
+from .. import naming
 from .findings import Finding
 from .model import Application, RegionBroker, Store
 from .values import env_text

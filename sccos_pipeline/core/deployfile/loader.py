@@ -8,15 +8,16 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from . import naming, topology
-from .checks import Baseline, advise
+from .. import naming
+from ..stages import DEFAULT_COMMAND, HOOK_VARIABLE, HOOK_VARIABLES, PipelineType, Stage
+from . import topology
+from .advice import Baseline, advise
 from .deployable import buildspec_findings, interpreted_text_findings
 from .files import MAX_BYTES, read_text
 from .findings import DeployFileError, Finding, Position, Severity
 from .imports import TEMPLATES_DIR, resolve_imports
 from .model import DeployModel, Hook, HookSource
 from .php_tags import CURRENT, HISTORICAL
-from .stages import DEFAULT_COMMAND, HOOK_VARIABLE, HOOK_VARIABLES, PipelineType, Stage
 from .values import env_text
 from .yamlsafe import YamlDocument, load_document
 

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ..stages import PipelineType, Stage
 from .findings import Position
-from .stages import PipelineType, Stage
 
 
 class HookSource(StrEnum):

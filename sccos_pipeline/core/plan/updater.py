@@ -19,11 +19,13 @@ from __future__ import annotations
 import shlex
 from itertools import groupby
 
-from . import naming
+from .. import naming
+from ..deployfile.model import DeployModel
+from ..scripts import script_code
+from ..stages import PipelineKind
 from . import permissions as can
 from .images import service_names
-from .model import DeployModel
-from .plan import (
+from .model import (
     EXECUTION_ID,
     SOURCE_ARTIFACT,
     ActionKind,
@@ -36,9 +38,7 @@ from .plan import (
     Variable,
     source_stage,
 )
-from .scripts import script_code
 from .shell import SKIP_WHEN_CREATED, spec
-from .stages import PipelineKind
 
 UPDATE_SERVICES = "UpdateServices"  # the project's construct id: a public contract
 SCHEDULER = "jenkins"

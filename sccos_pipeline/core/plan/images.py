@@ -13,10 +13,10 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from . import naming
+from .. import naming
+from ..deployfile.model import Application, DeployModel
 from . import permissions as can
-from .model import Application, DeployModel
-from .plan import Permission, PlanOptions, PlanProject, Variable
+from .model import Permission, PlanOptions, PlanProject, Variable
 from .shell import REGISTRY, RETAG, missing_images, other_pipeline_guard, spec
 
 # The application whose image the hook projects run on: back office (Zed) first.

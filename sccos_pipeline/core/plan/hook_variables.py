@@ -7,7 +7,7 @@ pipelines.html). A hook runs on CodeBuild, not in ECS, so the step reads what EC
 the back-office container: its task definition's environment and secrets, and the Parameter
 Store tree's `app` bucket (https://docs.spryker.com/docs/ca/dev/add-variables-in-the-parameter-
 store.html), into an `export NAME='value'` file (core.scripts.hook_variables). The hook
-buildspec sources it (core.buildspec says what wins over what).
+buildspec sources it (core.plan.hook_buildspec says what wins over what).
 
 Where: Build_and_Prepare, run order 2, after the build. The values are read once per execution,
 before the first hook, and not at all when the build fails. They hold secrets: the artifact
@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import shlex
 
-from . import naming
+from .. import naming
+from ..deployfile.model import DeployModel
+from ..scripts import script_code
 from . import permissions as can
 from .images import hook_image_name
-from .model import DeployModel
-from .plan import (
+from .model import (
     SOURCE_ARTIFACT,
     ActionKind,
     Permission,
@@ -31,7 +32,6 @@ from .plan import (
     PlanProject,
     Variable,
 )
-from .scripts import script_code
 from .shell import spec
 
 HOOK_VARIABLES = "HookVariables"  # the project's construct id: a public contract

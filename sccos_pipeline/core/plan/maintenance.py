@@ -16,10 +16,12 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 
-from . import naming
+from .. import naming
+from ..deployfile.model import DeployModel
+from ..scripts import script_code
+from ..stages import PipelineKind
 from . import permissions as can
-from .model import DeployModel
-from .plan import (
+from .model import (
     EXECUTION_ID,
     SOURCE_ARTIFACT,
     ActionKind,
@@ -31,9 +33,7 @@ from .plan import (
     Variable,
     source_stage,
 )
-from .scripts import script_code
 from .shell import SKIP_WHEN_CREATED, spec
-from .stages import PipelineKind
 from .updater import TAG_NEW_TASK_DEFINITIONS
 
 MAINTENANCE = "Maintenance"  # the project's construct id: a public contract

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .plan import HOOK_IMAGE, ActionKind, EnvironmentPlan, PipelinePlan, PlanAction
+from .model import HOOK_IMAGE, ActionKind, EnvironmentPlan, PipelinePlan, PlanAction
 
 
 def _where(plan: EnvironmentPlan, action: PlanAction) -> str:

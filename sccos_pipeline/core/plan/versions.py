@@ -11,7 +11,7 @@ projects use two mutable tags of the back-office repository. Build_and_Prepare p
 `sccos-deployed` at it once ECS says the services run it (pre-deploy of the next run and
 post-deploy of this run use it). A first deployment, with nothing running yet, starts
 `sccos-deployed` at the version too, so the pre-deploy project can start; it skips its hook.
-Every hook checks that its image is the version it must run (core.buildspec).
+Every hook checks that its image is the version it must run (core.plan.hook_buildspec).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from . import naming
+from .. import naming
+from ..deployfile.model import DeployModel
 from .images import hook_image_name, repositories_word
-from .model import DeployModel
 from .shell import RETAG, TRIGGER, missing_images, spec
 
 # The DESIRED_VERSION variable's default: the run deploys what Parameter Store says.

@@ -12,11 +12,13 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import PurePosixPath
 
-from . import naming
+from .. import naming
+from ..deployfile.model import DeployModel
+from ..stages import STAGE_IMAGE, PipelineKind, PipelineType, Stage, StageImage
 from . import permissions as can
 from .broker import broker_buildspec
-from .buildspec import render_buildspec
-from .hook_environment import (
+from .hook_buildspec import render_buildspec
+from .hook_variables import (
     VARIABLES_ARTIFACT,
     VARIABLES_FILE,
     hook_variables_action,
@@ -30,8 +32,7 @@ from .images import (
     image_names,
     service_names,
 )
-from .model import DeployModel
-from .plan import (
+from .model import (
     EXECUTION_ID,
     HOOK_IMAGE,
     SOURCE_ARTIFACT,
@@ -47,7 +48,6 @@ from .plan import (
     source_stage,
 )
 from .shell import commands_buildspec
-from .stages import STAGE_IMAGE, PipelineKind, PipelineType, Stage, StageImage
 from .versions import FROM_PARAMETER_STORE, record_deployed_buildspec, versions_buildspec
 
 VERSIONS_NAMESPACE = "Versions"
@@ -56,7 +56,7 @@ LAST_DEPLOYED_VERSION = "#{Versions.LAST_DEPLOYED_VERSION}"
 IMAGES_ARTIFACT = "Images"
 DESIRED_VERSION_VARIABLE = "DESIRED_VERSION"
 
-# Which mutable tag of the hook repository each stage's image is (core.versions explains how
+# Which mutable tag of the hook repository each stage's image is (core.plan.versions explains how
 # the pipeline moves them).
 STAGE_TAG = {
     StageImage.RUNNING: naming.IMAGE_TAG_DEPLOYED,

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import companions, deployment, maintenance, scheduler, updater
-from .buildspec import MAX_INLINE_BUILDSPEC, buildspec_text
-from .findings import DeployFileError, Finding, Position
-from .model import DeployModel
-from .plan import EnvironmentPlan, PipelinePlan, PlanOptions, PlanProject
-from .stages import PipelineKind
+from ..deployfile.findings import DeployFileError, Finding, Position
+from ..deployfile.model import DeployModel
+from ..stages import PipelineKind
+from . import build, deployment, maintenance, scheduler, updater
+from .hook_buildspec import MAX_INLINE_BUILDSPEC, buildspec_text
+from .model import EnvironmentPlan, PipelinePlan, PlanOptions, PlanProject
 
 _PIPELINES: dict[PipelineKind, Callable[[DeployModel, PlanOptions], PipelinePlan]] = {
     PipelineKind.NORMAL: lambda m, o: deployment.deployment_pipeline(m, PipelineKind.NORMAL, o),
     PipelineKind.DESTRUCTIVE: lambda m, o: deployment.deployment_pipeline(
         m, PipelineKind.DESTRUCTIVE, o
     ),
-    PipelineKind.BUILD: companions.build_pipeline,
+    PipelineKind.BUILD: build.build_pipeline,
     PipelineKind.MAINTENANCE_ENABLE: maintenance.enable_pipeline,
     PipelineKind.MAINTENANCE_DISABLE: maintenance.disable_pipeline,
     PipelineKind.ROLLOUT_SCHEDULER: scheduler.rollout_pipeline,
@@ -25,7 +25,7 @@ _PIPELINES: dict[PipelineKind, Callable[[DeployModel, PlanOptions], PipelinePlan
 }
 _PROJECTS: tuple[Callable[[DeployModel, PlanOptions], list[PlanProject]], ...] = (
     deployment.deployment_projects,
-    companions.build_projects,
+    build.build_projects,
     maintenance.maintenance_projects,
     scheduler.scheduler_projects,
     updater.updater_projects,

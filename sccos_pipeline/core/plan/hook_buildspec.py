@@ -19,7 +19,7 @@ image bakes.
 
 The hooks see the back office's variables, as Spryker's deployment-pipelines doc says ("all
 Zed environment variables are accessible"): when the action gives the Variables artifact
-(core.hook_environment), its `export NAME='value'` file is sourced after the image check. What
+(core.plan.hook_variables), its `export NAME='value'` file is sourced after the image check. What
 the back-office service's task definition and the tree's `app` bucket say wins over the image's
 ENV, since that is what the running back office sees (the file never holds SPRYKER_BUILD_HASH
 or SPRYKER_HOOK_*); what the project, the action and this buildspec set wins over the file,
@@ -35,9 +35,9 @@ from typing import Any
 
 import yaml
 
-from .findings import DeployFileError, Finding, Position
-from .model import DeployModel
-from .stages import DEFAULT_COMMAND, HOOK_VARIABLE, SCHEDULER_COMMAND, PipelineType, Stage
+from ..deployfile.findings import DeployFileError, Finding, Position
+from ..deployfile.model import DeployModel
+from ..stages import DEFAULT_COMMAND, HOOK_VARIABLE, SCHEDULER_COMMAND, PipelineType, Stage
 
 MAX_INLINE_BUILDSPEC = 25_600  # CodeBuild's limit for an inline buildspec, in characters
 DEFAULT_APP_DIR = "/data"  # WORKDIR of the Docker SDK's application images

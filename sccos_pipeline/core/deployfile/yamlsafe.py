@@ -4,7 +4,7 @@ PyYAML follows YAML 1.1, where `NO`, `yes`, `on` and `off` are booleans; the Doc
 them as strings (a store named `NO` is Norway). This module swaps in the 1.2 core resolvers,
 keeps `<<` merge keys (Symfony supports them), refuses duplicate keys, and bounds depth and
 alias expansion (counted on the node graph, never expanded) so hostile input fails fast and
-small; core.files bounds the size.
+small; deployfile.files bounds the size.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ Prepare_scheduler_rollout reads `/<project>/last_deployed_version`, refuses `non
 deployed), checks the scheduler image of that version exists and writes its image definitions;
 Deploy_Scheduler is CodePipeline's ECS deployment of the jenkins service, as in the deployment
 pipelines; Setup_scheduler reads the back office's variables as the deployments do for their
-hooks (core.hook_environment), then runs `vendor/bin/console scheduler:setup` on the back-office
+hooks (core.plan.hook_variables), then runs `vendor/bin/console scheduler:setup` on the back-office
 image of the running version (`sccos-deployed`), after checking that the image is that version:
 as the install hook step sets the scheduler up.
 
@@ -21,18 +21,19 @@ import shlex
 from dataclasses import replace
 from typing import Any
 
-from . import naming
+from .. import naming
+from ..deployfile.model import DeployModel
+from ..stages import SCHEDULER_COMMAND, PipelineKind, Stage
 from . import permissions as can
-from .buildspec import CHECK_IMAGE, NOTHING_DEPLOYED, source_variables
-from .hook_environment import (
+from .hook_buildspec import CHECK_IMAGE, NOTHING_DEPLOYED, source_variables
+from .hook_variables import (
     VARIABLES_ARTIFACT,
     VARIABLES_FILE,
     hook_variables_action,
     kept_variables,
 )
 from .images import hook_image_name
-from .model import DeployModel
-from .plan import (
+from .model import (
     DEFAULT_HOOK_SIZES,
     EXECUTION_ID,
     HOOK_IMAGE,
@@ -47,7 +48,6 @@ from .plan import (
     source_stage,
 )
 from .shell import REGISTRY, TRIGGER, missing_images, spec
-from .stages import SCHEDULER_COMMAND, PipelineKind, Stage
 
 # Construct ids: a public contract.
 ROLLOUT, SETUP = "SchedulerRollout", "SchedulerSetup"
