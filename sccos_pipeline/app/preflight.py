@@ -5,8 +5,8 @@ second only at deploy). Plain Python (no aws_cdk)."""
 from __future__ import annotations
 
 from ..core import naming
+from ..core.deployfile.applications import image_names
 from ..core.deployfile.loader import validate_deploy_file
-from ..core.plan.images import image_names
 from ..core.stages import PipelineKind
 from .schema import key_path, shown
 from .settings import EnvironmentSettings, SettingsError

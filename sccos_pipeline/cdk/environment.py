@@ -19,10 +19,10 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from ..core import naming
+from ..core.deployfile.applications import hook_image_name
 from ..core.deployfile.model import DeployModel
 from ..core.plan.builder import PLANNED, build_environment_plan
 from ..core.plan.hook_buildspec import DEFAULT_APP_DIR
-from ..core.plan.images import hook_image_name
 from ..core.plan.model import (
     DOCKER_SDK_REF,
     DOCKER_SDK_REPOSITORY,

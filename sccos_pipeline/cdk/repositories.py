@@ -8,8 +8,8 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from ..core import naming
+from ..core.deployfile.applications import image_names
 from ..core.deployfile.model import DeployModel
-from ..core.plan.images import image_names
 
 
 def create_repositories(

@@ -12,10 +12,10 @@ from aws_cdk import aws_ecr as ecr
 from constructs import Construct
 
 from ..core.deployfile.advice import looks_secret
+from ..core.deployfile.applications import image_names, service_names
 from ..core.deployfile.findings import DeployFileError, Severity
 from ..core.deployfile.loader import validate_deploy_file
 from ..core.deployfile.model import DeployModel
-from ..core.plan.images import image_names, service_names
 from ..core.plan.maintenance import allowed_ip_problems
 from ..core.stages import HOOK_VARIABLES, PipelineKind, PipelineType, Stage
 from . import props as p

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from sccos_pipeline.core.deployfile.applications import hook_image_name
 from sccos_pipeline.core.deployfile.findings import DeployFileError
 from sccos_pipeline.core.deployfile.loader import load_deploy_file
 from sccos_pipeline.core.plan.builder import build_environment_plan
-from sccos_pipeline.core.plan.images import hook_image_name
 from sccos_pipeline.core.plan.model import PlanOptions
 from sccos_pipeline.core.plan.render import plan_json, plan_mermaid, plan_text
 from sccos_pipeline.core.stages import PipelineKind

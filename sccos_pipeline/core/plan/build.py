@@ -7,9 +7,10 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from .. import naming
+from ..deployfile.applications import image_names
 from ..deployfile.model import DeployModel
 from ..stages import PipelineKind
-from .images import build_images_buildspec, image_builder, image_names
+from .images import build_images_buildspec, image_builder
 from .model import (
     SOURCE_ARTIFACT,
     SOURCE_REVISION,

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 
 from .. import naming
+from ..deployfile.applications import hook_image_name, image_names, service_names
 from ..deployfile.model import DeployModel
 from ..stages import STAGE_IMAGE, PipelineKind, PipelineType, Stage, StageImage
 from . import permissions as can
@@ -25,13 +26,7 @@ from .hook_variables import (
     hook_variables_project,
     kept_variables,
 )
-from .images import (
-    build_buildspec,
-    hook_image_name,
-    image_builder,
-    image_names,
-    service_names,
-)
+from .images import build_buildspec, image_builder
 from .model import (
     EXECUTION_ID,
     HOOK_IMAGE,

@@ -19,10 +19,10 @@ from __future__ import annotations
 import shlex
 
 from .. import naming
+from ..deployfile.applications import hook_image_name
 from ..deployfile.model import DeployModel
 from ..scripts import script_code
 from . import permissions as can
-from .images import hook_image_name
 from .model import (
     SOURCE_ARTIFACT,
     ActionKind,

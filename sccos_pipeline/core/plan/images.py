@@ -1,5 +1,6 @@
-"""The environment's images: which exist, which the hooks run on, and the buildspecs that build
-and push them with the Docker SDK (`docker/sdk export images -d ecr`).
+"""The buildspecs and projects that build the environment's images and push them with the Docker
+SDK (`docker/sdk export images -d ecr`); which images exist, and which the hooks run on, is
+deployfile.applications.
 
 An application version is a commit; it is the image tag in every ECR repository of the
 environment. Images are built once per version: by the Build pipeline on every commit, or by a
@@ -14,43 +15,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import naming
-from ..deployfile.model import Application, DeployModel
+from ..deployfile.applications import hook_image_name, repositories_word
+from ..deployfile.model import DeployModel
 from . import permissions as can
 from .model import Permission, PlanOptions, PlanProject, Variable
 from .shell import REGISTRY, RETAG, missing_images, other_pipeline_guard, spec
-
-# The application whose image the hook projects run on: back office (Zed) first.
-_HOOK_IMAGE_PREFERENCE = ("backoffice", "zed", "backend-gateway", "backend-api", "merchant-portal")
-
-
-def hook_application(model: DeployModel) -> Application | None:
-    """The back-office (Zed) application; hooks run on its image with its variables."""
-    for kind in _HOOK_IMAGE_PREFERENCE:
-        for application in model.applications:
-            if application.type == kind:
-                return application
-    return model.applications[0] if model.applications else None
-
-
-def image_names(model: DeployModel) -> tuple[str, ...]:
-    """The image (ECR repository suffix) names one build pushes, in a stable order."""
-    names = dict.fromkeys(a.name.lower() for a in model.applications)
-    names.update(dict.fromkeys(naming.EXTRA_IMAGES))
-    return tuple(names)
-
-
-def hook_image_name(model: DeployModel) -> str:
-    application = hook_application(model)
-    return application.name.lower() if application else "pipeline"
-
-
-def service_names(model: DeployModel) -> tuple[str, ...]:
-    """ECS services redeployed by Deploy_Spryker_services: every application, then frontend."""
-    return (*dict.fromkeys(a.name.lower() for a in model.applications), "frontend")
-
-
-def repositories_word(model: DeployModel) -> str:
-    return " ".join(naming.ecr_repository(model.project, n) for n in image_names(model))
 
 
 def _build(model: DeployModel, deploy_file: str) -> str:

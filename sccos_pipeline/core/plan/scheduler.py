@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 from .. import naming
+from ..deployfile.applications import hook_image_name
 from ..deployfile.model import DeployModel
 from ..stages import SCHEDULER_COMMAND, PipelineKind, Stage
 from . import permissions as can
@@ -32,7 +33,6 @@ from .hook_variables import (
     hook_variables_action,
     kept_variables,
 )
-from .images import hook_image_name
 from .model import (
     DEFAULT_HOOK_SIZES,
     EXECUTION_ID,

@@ -20,11 +20,11 @@ import shlex
 from itertools import groupby
 
 from .. import naming
+from ..deployfile.applications import service_names
 from ..deployfile.model import DeployModel
 from ..scripts import script_code
 from ..stages import PipelineKind
 from . import permissions as can
-from .images import service_names
 from .model import (
     EXECUTION_ID,
     SOURCE_ARTIFACT,

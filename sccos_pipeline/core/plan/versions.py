@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import naming
+from ..deployfile.applications import hook_image_name, repositories_word
 from ..deployfile.model import DeployModel
-from .images import hook_image_name, repositories_word
 from .shell import RETAG, TRIGGER, missing_images, spec
 
 # The DESIRED_VERSION variable's default: the run deploys what Parameter Store says.
