@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from .against_plan import MISSING, NOT_IN_THE_PLAN, against_plan
-from .pipeline import Execution
+from .codepipeline.execution import Execution
 
 
 def plan_json(execution: Execution) -> list[dict[str, str]] | None:

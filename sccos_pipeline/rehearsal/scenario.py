@@ -34,11 +34,11 @@ import yaml
 
 from ..core import naming
 from ..core.stages import PipelineKind
+from .codepipeline.start import TRIGGERS
 from .errors import RehearsalError
-from .pipeline_start import TRIGGERS
 
 if TYPE_CHECKING:  # the command's help reads this module; it must not load the servers' code
-    from .pipeline import Execution
+    from .codepipeline.execution import Execution
 
 
 # The pipelines of an environment, as the construct records them in the cloud assembly.

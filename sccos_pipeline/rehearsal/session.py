@@ -21,19 +21,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .aws import AwsEmulator, LocalHandler
-from .calls import Access, Request, parameter_arn
-from .codebuild import Build, BuildError, BuildResult, run_build
-from .codepipeline_api import CodePipelineApi
+from .aws.calls import Access, Request, parameter_arn
+from .aws.fastcli import start_server, write_client
+from .aws.gate import Gate
+from .aws.iam import Authorizer
+from .aws.server import AwsEmulator, LocalHandler
+from .cloudformation.template import StackTemplate, load_stack
+from .codebuild.build import Build, BuildError, BuildResult, run_build
+from .codepipeline.api import CodePipelineApi
+from .codepipeline.execution import Execution
 from .errors import RehearsalError
-from .fastcli import start_server, write_client
-from .gate import Gate
-from .iam import Authorizer
-from .pipeline import Execution
-from .rabbitmq import RabbitMQ
-from .standins import REHEARSAL_KEY, lay_application, write_standins
-from .template import StackTemplate, load_stack
-from .world import (
+from .world.rabbitmq import RabbitMQ
+from .world.resources import (
     SourceRepository,
     create_existing,
     create_resources,
@@ -42,6 +41,7 @@ from .world import (
     secret_name,
     write_parameters,
 )
+from .world.standins import REHEARSAL_KEY, lay_application, write_standins
 
 _ECR_HOST = ".dkr.ecr."
 STANDARD_IMAGE_PREFIX = "aws/codebuild/"

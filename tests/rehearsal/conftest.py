@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from sccos_pipeline.rehearsal.rabbitmq import RabbitMQ
+from sccos_pipeline.rehearsal.world.rabbitmq import RabbitMQ
 from tests.conftest import ROOT
 
 EXAMPLE_STACK = "sccos-spryker-demo-staging"

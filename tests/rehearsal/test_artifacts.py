@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sccos_pipeline.rehearsal.artifacts import artifact_files, lay_inputs, write_output
-from sccos_pipeline.rehearsal.codebuild import BuildError
+from sccos_pipeline.rehearsal.codebuild.artifacts import artifact_files, lay_inputs, write_output
+from sccos_pipeline.rehearsal.codebuild.build import BuildError
 
 
 def folder(root: Path, files: dict[str, str]) -> Path:

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from sccos_pipeline.rehearsal.rabbitmq import RabbitMQ
 from sccos_pipeline.rehearsal.session import Rehearsal
+from sccos_pipeline.rehearsal.world.rabbitmq import RabbitMQ
 from tests.rehearsal.conftest import EXAMPLE_STACK, edit_assembly, needs_rabbitmq
 
 pytestmark = [needs_rabbitmq, pytest.mark.timeout(300)]

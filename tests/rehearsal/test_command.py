@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from sccos_pipeline.cli import main
-from sccos_pipeline.rehearsal import rabbitmq
 from sccos_pipeline.rehearsal.errors import RehearsalError
+from sccos_pipeline.rehearsal.world import rabbitmq
 from tests.rehearsal.conftest import EXAMPLE_STACK, needs_rabbitmq
 
 pytestmark = pytest.mark.timeout(300)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sccos_pipeline.rehearsal.fastcli import start_server, write_client
+from sccos_pipeline.rehearsal.aws.fastcli import start_server, write_client
 
 pytestmark = pytest.mark.timeout(60)
 

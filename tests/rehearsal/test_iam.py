@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 
-from sccos_pipeline.rehearsal import iam
-from sccos_pipeline.rehearsal.errors import RehearsalError
-from sccos_pipeline.rehearsal.iam import (
+from sccos_pipeline.rehearsal.aws import iam
+from sccos_pipeline.rehearsal.aws.iam import (
     Authorizer,
     Decision,
     IamRequest,
     access_denied_message,
 )
+from sccos_pipeline.rehearsal.errors import RehearsalError
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLE = "arn:aws:iam::123456789012:role/deploy"
@@ -340,7 +340,7 @@ def test_close_kills_the_bridge() -> None:
 
 def test_interpreter_exit_kills_the_bridge() -> None:
     script = (
-        "from sccos_pipeline.rehearsal.iam import Authorizer, IamRequest\n"
+        "from sccos_pipeline.rehearsal.aws.iam import Authorizer, IamRequest\n"
         "a = Authorizer()\n"
         f"a.authorize(IamRequest({ROLE!r}, 'ecr:GetAuthorizationToken', '*', []))\n"
         "print(a.pid)\n"

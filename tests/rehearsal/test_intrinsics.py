@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from sccos_pipeline.rehearsal.cloudformation.template import StackTemplate
 from sccos_pipeline.rehearsal.errors import RehearsalError
-from sccos_pipeline.rehearsal.template import StackTemplate
 
 
 def make(resources: dict[str, Any] | None = None, **sections: Any) -> StackTemplate:

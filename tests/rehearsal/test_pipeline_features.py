@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from sccos_pipeline.rehearsal.pipeline_start import PipelineStartError
-from sccos_pipeline.rehearsal.rabbitmq import RabbitMQ
+from sccos_pipeline.rehearsal.codepipeline.start import PipelineStartError
 from sccos_pipeline.rehearsal.scenario import Run, Scenario, load_scenario, play
 from sccos_pipeline.rehearsal.session import Rehearsal
+from sccos_pipeline.rehearsal.world.rabbitmq import RabbitMQ
 from tests.rehearsal.conftest import EXAMPLE_STACK, edit_assembly, needs_rabbitmq
 from tests.rehearsal.probe import PROBE, STARTED, add_probe
 

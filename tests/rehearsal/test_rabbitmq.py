@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from sccos_pipeline.rehearsal import rabbitmq
 from sccos_pipeline.rehearsal.errors import RehearsalError
-from sccos_pipeline.rehearsal.rabbitmq import RabbitMQ
+from sccos_pipeline.rehearsal.world import rabbitmq
+from sccos_pipeline.rehearsal.world.rabbitmq import RabbitMQ
 from tests.conftest import ROOT
 
 INSTALLED = bool(shutil.which("rabbitmq-server")) or Path("/usr/sbin/rabbitmq-server").exists()
@@ -165,7 +165,7 @@ def test_sigterm_to_the_rehearsal_stops_its_server(server: RabbitMQ) -> None:
     script = textwrap.dedent(
         """
         import json, time
-        from sccos_pipeline.rehearsal.rabbitmq import RabbitMQ
+        from sccos_pipeline.rehearsal.world.rabbitmq import RabbitMQ
         mq = RabbitMQ()
         mq.start()
         print(json.dumps({"pids": mq.pids(), "ports": mq.ports, "folder": str(mq.folder)}), flush=True)

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from sccos_pipeline.rehearsal.against_plan import compare
-from sccos_pipeline.rehearsal.pipeline import Execution
-from sccos_pipeline.rehearsal.rabbitmq import RabbitMQ
+from sccos_pipeline.rehearsal.codepipeline.execution import Execution
 from sccos_pipeline.rehearsal.report import report_json, report_text
 from sccos_pipeline.rehearsal.session import Rehearsal
+from sccos_pipeline.rehearsal.world.rabbitmq import RabbitMQ
 from tests.rehearsal.conftest import EXAMPLE_STACK, edit_assembly, needs_rabbitmq
 
 NORMAL = "NORMAL_Deploy_Spryker_spryker-demo-staging"

@@ -10,7 +10,7 @@ import pytest
 
 from sccos_pipeline.rehearsal.errors import RehearsalError
 from sccos_pipeline.rehearsal.scenario import Run, load_scenario, resolve, resolved
-from sccos_pipeline.rehearsal.world import SourceRepository
+from sccos_pipeline.rehearsal.world.resources import SourceRepository
 
 COMMITS = {"HEAD": "c" * 40, "HEAD~1": "b" * 40, "HEAD~12": "a" * 40}
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from sccos_pipeline.rehearsal.cloudformation.template import StackTemplate, load_stack
 from sccos_pipeline.rehearsal.errors import RehearsalError
-from sccos_pipeline.rehearsal.template import StackTemplate, load_stack
 from tests.conftest import ROOT
 
 STACK = "sccos-spryker-demo-staging"
@@ -245,7 +245,7 @@ def test_environment_agnostic_stack_is_refused(cdk_out: Path, tmp_path: Path) ->
 def test_a_role_s_trust_policy_decides_who_may_assume_it(stack: StackTemplate) -> None:
     """The action role's trust is its resource policy: its pipelines' roles may assume it,
     a build role may not, even when its own policies would allow sts:AssumeRole."""
-    from sccos_pipeline.rehearsal.iam import Authorizer, IamRequest
+    from sccos_pipeline.rehearsal.aws.iam import Authorizer, IamRequest
 
     action_role = stack.get_att(ACTION_ROLE, "Arn")
     assert stack.resource_policy(action_role) == stack.trust_policy(ACTION_ROLE)

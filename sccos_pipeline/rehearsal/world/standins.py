@@ -49,10 +49,11 @@ def write_standins(bin_dir: Path, log: Path, config: Path) -> None:
     bin_dir.mkdir(parents=True, exist_ok=True)
     python = shlex.quote(sys.executable)
     # This very package, not whichever one the interpreter would find (another checkout's).
-    root = str(Path(__file__).resolve().parents[2])
+    root = str(Path(__file__).resolve().parents[3])
     entry = (
         f"import sys; sys.path.insert(0, {root!r}); "
-        f"from sccos_pipeline.rehearsal.standins import main; main({str(log)!r}, {str(config)!r})"
+        "from sccos_pipeline.rehearsal.world.standins import main; "
+        f"main({str(log)!r}, {str(config)!r})"
     )
     for name in ("docker", "git", "sdk", "app-tool"):
         script = (
@@ -137,8 +138,8 @@ def _sdk(log: Path, config: dict[str, Any], called: str, args: list[str]) -> int
 def _export(deploy_file: Path, tag: str, config: dict[str, Any], log: Path) -> int:
     import boto3  # noqa: PLC0415 - only the export needs it
 
-    from ..core.deployfile.findings import DeployFileError  # noqa: PLC0415
-    from ..core.deployfile.loader import load_deploy_file  # noqa: PLC0415
+    from ...core.deployfile.findings import DeployFileError  # noqa: PLC0415
+    from ...core.deployfile.loader import load_deploy_file  # noqa: PLC0415
 
     project = os.environ.get("SPRYKER_PROJECT_NAME", "")
     try:

@@ -11,7 +11,7 @@ import base64
 import re
 from typing import Any, Protocol
 
-from .errors import RehearsalError
+from ..errors import RehearsalError
 
 # Ref AWS::NoValue: the key or list item holding it disappears.
 NO_VALUE: Any = object()

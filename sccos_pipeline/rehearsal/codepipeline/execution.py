@@ -18,12 +18,12 @@ from itertools import count, groupby
 from pathlib import Path
 from typing import Any
 
-from .artifacts import artifact_files, lay_inputs, write_output
-from .calls import Access, Request, service_arn
-from .codebuild import BuildError
-from .gate import AccessDeniedError, Call
-from .pipeline_start import resolve_variables
-from .pipeline_start import trigger as start_trigger
+from ..aws.calls import Access, Request, service_arn
+from ..aws.gate import AccessDeniedError, Call
+from ..codebuild.artifacts import artifact_files, lay_inputs, write_output
+from ..codebuild.build import BuildError
+from .start import resolve_variables
+from .start import trigger as start_trigger
 
 _VARIABLE = re.compile(r"#\{([A-Za-z0-9_@.\-]+)\.([A-Za-z0-9_@.\-]+)\}")
 _ECR_IMAGE = re.compile(r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/"

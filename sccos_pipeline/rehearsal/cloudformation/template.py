@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import RehearsalError
+from ..errors import RehearsalError
 from .intrinsics import PSEUDO_PARAMETERS, Evaluator
 from .policies import PolicyReader
 

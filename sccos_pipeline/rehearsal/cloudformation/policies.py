@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import RehearsalError
+from ..errors import RehearsalError
 
 if TYPE_CHECKING:
     from .template import StackTemplate
@@ -49,7 +49,7 @@ class PolicyReader:
                 raise RehearsalError(
                     f"role {role} has managed policy {arn}, whose document the rehearsal does "
                     "not know: define the permissions in the stack, or teach "
-                    "rehearsal/policies.py that policy"
+                    "rehearsal/cloudformation/policies.py that policy"
                 )
         return documents
 

@@ -7,9 +7,9 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ..cloudformation.template import StackTemplate
 from .calls import Access
 from .iam import Authorizer, Decision, IamRequest, access_denied_message
-from .template import StackTemplate
 
 # The real CLI talks TLS; resource policies (bucket, topic) deny requests without it.
 BASE_CONTEXT = {"aws:SecureTransport": "true"}

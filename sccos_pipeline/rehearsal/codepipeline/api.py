@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .aws import ApiError
-from .gate import Caller
-from .iam import assumed_role_arn
-from .pipeline import Execution
-from .pipeline_start import PipelineStartError
+from ..aws.gate import Caller
+from ..aws.iam import assumed_role_arn
+from ..aws.server import ApiError
+from .execution import Execution
+from .start import PipelineStartError
 
 
 class CodePipelineApi:

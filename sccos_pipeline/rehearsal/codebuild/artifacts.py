@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from .codebuild import BuildError
+from .build import BuildError
 
 NO_FILES = "CLIENT_ERROR: no matching artifact paths found"
 

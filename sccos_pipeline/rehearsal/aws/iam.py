@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import RehearsalError
+from ..errors import RehearsalError
 
 PACKAGE = "@cloud-copilot/iam-simulate"
 BRIDGE = Path(__file__).with_name("iam_simulate.mjs")

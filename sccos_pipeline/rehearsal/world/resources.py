@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.naming import REHEARSAL_METADATA
-from .aws import AwsEmulator
-from .errors import RehearsalError
+from ...core.naming import REHEARSAL_METADATA
+from ..aws.server import AwsEmulator
+from ..cloudformation.template import StackTemplate
+from ..errors import RehearsalError
 from .rabbitmq import RabbitMQ
 from .standins import REHEARSAL_KEY
-from .template import StackTemplate
 
 APPLICATION_USER = "spryker"
 # A password a shell would break on: the broker step must pass it as JSON, not interpolate it.

@@ -22,8 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from ..errors import RehearsalError
 from .calls import JSON_TARGETS, Request, UnmappedError, accesses
-from .errors import RehearsalError
 from .gate import Call, Caller, Gate
 
 _CREDENTIAL = re.compile(r"Credential=([A-Z0-9]+)/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import RehearsalError
+from ..errors import RehearsalError
 
 TRIGGERS = ("push", "manual", "created")
 # Who starts a pipeline by hand in a rehearsal (an operator's console or CLI session).

@@ -55,7 +55,7 @@ def write_client(bin_dir: Path, server_socket: Path) -> None:
 def start_server(server_socket: Path, timeout: float = 30.0) -> subprocess.Popen[bytes]:
     """The server process; ready once its socket exists (the client falls back until then)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "sccos_pipeline.rehearsal.fastcli", str(server_socket)],
+        [sys.executable, "-m", "sccos_pipeline.rehearsal.aws.fastcli", str(server_socket)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -1,0 +1,1 @@
+"""One stack of the cloud assembly: its template resolved, its intrinsics and its policies."""

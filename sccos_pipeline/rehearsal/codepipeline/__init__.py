@@ -1,0 +1,1 @@
+"""CodePipeline as the rehearsal plays it: an execution, its start, the API builds call."""
