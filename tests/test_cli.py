@@ -13,6 +13,8 @@ import yaml
 import sccos_pipeline.cli as sccos_cli
 from sccos_pipeline.cli import main
 from sccos_pipeline.command import about
+from sccos_pipeline.command import plan as plan_command
+from sccos_pipeline.command import validate as validate_command
 from tests.conftest import CORPUS, MINIMAL, cli, needs_corpus, write_project
 
 
@@ -286,8 +288,8 @@ def test_internal_error_exits_1_with_one_line(
         raise RuntimeError("boom")
 
     monkeypatch.delenv("SCCOS_DEBUG", raising=False)
-    monkeypatch.setattr(sccos_cli, "validate_deploy_file", broken)
-    monkeypatch.setattr(sccos_cli, "load_deploy_file", broken)
+    monkeypatch.setattr(validate_command, "validate_deploy_file", broken)
+    monkeypatch.setattr(plan_command, "load_deploy_file", broken)
     write_project(tmp_path, {"deploy.yml": MINIMAL})
     for argv in (
         ["validate", str(tmp_path / "deploy.yml")],

@@ -1,2 +1,3 @@
-"""The parts of `sccos-pipeline` besides its parser: options and configuration, where deploy
-files come from (paths, directories, a git base), and output formats. Core only, never CDK."""
+"""The commands of `sccos-pipeline`, one module each (`validate`, `buildspec`, `plan`; `rehearse`
+is the rehearsal's own), and their parts: options and configuration, where deploy files come
+from (paths, directories, a git base), and output formats. Core only, never CDK."""

@@ -1,8 +1,9 @@
-"""What the command says about itself: its name, version and where to read more."""
+"""What the command says about itself: its name, version, exit codes and where to read more."""
 
 from __future__ import annotations
 
 NAME = "sccos-pipeline"
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 # What the checks are about; the project has no public home page of its own yet.
 INFORMATION_URI = (
     "https://docs.spryker.com/docs/dg/dev/sdks/the-docker-sdk/deploy-file/deploy-file.html"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import fnmatch
 import os
 from collections.abc import Iterable
@@ -43,3 +44,18 @@ def _search(top: str) -> Iterable[str]:
         for name in sorted(files):
             if any(fnmatch.fnmatchcase(name, p) for p in PATTERNS):
                 yield os.path.normpath(os.path.join(folder, name))
+
+
+def project_options(sub: argparse.ArgumentParser) -> None:
+    """--project and --project-root, which the commands that read one deploy file share."""
+    sub.add_argument(
+        "--project",
+        metavar="NAME",
+        help="project (environment) name; default: from deploy.<name>.yml, else `namespace`",
+    )
+    sub.add_argument(
+        "--project-root",
+        metavar="DIR",
+        help="folder holding config/deploy-templates and config/install; "
+        "default: the nearest one at or above the deploy file",
+    )
