@@ -1,8 +1,9 @@
 """`sccos-pipeline diff`: what deploying one git revision over another changes.
 
-The two versions are read with git (core.git_tree): the deploy file and, from its folder up to
-the repository's top, `config/deploy-templates/` and `config/install/`, exported from each
-commit into a temporary folder; the summary is core.changes' and core.change_report's.
+The two versions are read with git (core.change_source, core.git_tree): the deploy file and,
+from its folder up to the repository's top, `config/deploy-templates/` and `config/install/`,
+exported from each commit into a temporary folder; the summary is core.changes' and its text
+core.change_report's. This module turns paths of the work tree into paths in the repository.
 Committed versions only: the work tree's uncommitted changes are not part of either side.
 """
 
@@ -10,15 +11,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 from ..core import change_report
-from ..core.changes import Category, Summary, Versions, summarize
-from ..core.files import MAX_BYTES
-from ..core.findings import DeployFileError, Finding
-from ..core.git_tree import CommitReader, GitError, distance, top_level
-from ..core.snapshot import Snapshot, read_snapshot
+from ..core.change_model import Category, Summary
+from ..core.change_source import summarize_revisions
+from ..core.git_tree import GitError, top_level
 from ..core.stages import PipelineType
 from .options import UsageError
 
@@ -122,8 +120,9 @@ def diff(
     project: str | None = None,
     project_root: str | None = None,
 ) -> Summary:
-    """The summary of deploying `head` over `base`; UsageError for what git cannot answer,
-    DeployFileError with the errors of either version."""
+    """The summary of deploying `head` over `base`, the deploy file and --project-root given
+    as paths in the work tree; UsageError for what git cannot answer, DeployFileError with the
+    errors of either version."""
     try:
         top = top_level(_folder(deploy_file)).resolve()
     except GitError as exc:
@@ -131,36 +130,12 @@ def diff(
     relative = _inside(top, deploy_file.absolute().parent, "DEPLOY_FILE") + "/" + deploy_file.name
     relative = relative.removeprefix("./")
     root = _inside(top, Path(project_root).absolute(), "--project-root") if project_root else None
-    with tempfile.TemporaryDirectory(prefix="sccos-diff-") as temp:
-        try:
-            with CommitReader(top) as reader:
-                running, deploying = reader.commit(base), reader.commit(head)
-                for commit in dict.fromkeys((running, deploying)):
-                    reader.export(commit, relative, Path(temp, commit), MAX_BYTES)
-            between = distance(top, running, deploying) if running != deploying else None
-        except GitError as exc:
-            raise UsageError(str(exc)) from None
-        sides: list[Snapshot] = []
-        errors: list[Finding] = []
-        for commit, label in ((running, base), (deploying, head)):
-            try:
-                sides.append(
-                    read_snapshot(
-                        Path(temp, commit),
-                        relative,
-                        label=label,
-                        project=project,
-                        project_root=root,
-                    )
-                )
-            except DeployFileError as exc:
-                errors += exc.findings
-        if errors:
-            raise DeployFileError(errors)
-    versions = Versions(
-        running, deploying, between.ahead if between else 0, between.behind if between else 0
-    )
-    return summarize(sides[0], sides[1], versions, pipeline)
+    try:
+        return summarize_revisions(
+            top, relative, base, head, pipeline=pipeline, project=project, project_root=root
+        )
+    except GitError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _folder(path: Path) -> Path:

@@ -175,8 +175,13 @@ def _covered(path: tuple[Any, ...]) -> bool:
     return False
 
 
+_MAX_DEPTH = 16  # compared this deep (real files nest about 8 levels), named to 5 levels
+_SHOWN_DEPTH = 5  # e.g. groups.EU.applications.yves_eu.endpoints
+
+
 def settings(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[Change]:
-    paths = [".".join(map(str, p)) for p, _, _ in _differences(old, new) if not _covered(p)]
+    found = (p for p, _, _ in _differences(old, new, depth=_MAX_DEPTH) if not _covered(p))
+    paths = list(dict.fromkeys(".".join(map(str, p[:_SHOWN_DEPTH])) for p in found))
     if paths:
         yield Change(
             Category.SETTINGS,
