@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .command import about, output
+from .command import about, diff, output
 from .command.options import KEYS, TABLE, UsageError, load_config, selection
 from .command.sources import PATTERNS, SKIPPED, deploy_files
 from .core.buildspec import buildspec_yaml
@@ -246,6 +246,15 @@ COMMANDS: tuple[Command, ...] = (
         "  sccos-pipeline plan deploy.shop-staging.yml --pipeline normal --format mermaid",
         _plan_arguments,
         _plan,
+    ),
+    Command(
+        "diff",
+        diff.SUMMARY,
+        diff.DESCRIPTION,
+        diff.EXAMPLES,
+        diff.arguments,
+        diff.run,
+        diff.EXIT_CODES,
     ),
     Command(
         "rehearse",
