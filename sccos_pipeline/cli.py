@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .command import about, buildspec, plan, validate
+from .command import about, buildspec, diff, plan, validate
 from .command.about import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from .command.options import UsageError
 from .core.deployfile.findings import DeployFileError, Finding
@@ -67,6 +67,15 @@ COMMANDS: tuple[Command, ...] = (
         plan.EXAMPLES,
         plan.arguments,
         plan.run,
+    ),
+    Command(
+        "diff",
+        diff.SUMMARY,
+        diff.DESCRIPTION,
+        diff.EXAMPLES,
+        diff.arguments,
+        diff.run,
+        diff.EXIT_CODES,
     ),
     Command(
         "rehearse",

@@ -1,0 +1,1 @@
+"""What deploying one revision over another changes: two snapshots of a deploy file compared."""
