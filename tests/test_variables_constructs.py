@@ -1,7 +1,6 @@
 """What the constructs make of ECS-updater and the hooks' variables: the grants, the artifact
-that holds secrets expiring, the note about the task execution role, and cdk-nag passing.
-
-(Beside tests/cdk, which is being rewritten for the plan; one synth of the test environment.)
+that holds secrets expiring, the note about the task execution role, and cdk-nag passing
+(one synth of the test environment).
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ included, for the hooks of one execution. CodePipeline stores an artifact under
 https://docs.aws.amazon.com/codepipeline/latest/userguide/welcome-introducing-artifacts.html;
 the truncation: https://repost.aws/questions/QUI91tw7A9SUOMohJurNqmgA), so one lifecycle rule
 per pipeline expires those objects and their older versions after a day (S3 rounds up to the
-next midnight UTC: https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-expire-
-general-considerations.html).
+next midnight UTC:
+https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-expire-general-considerations.html).
 """
 
 from __future__ import annotations

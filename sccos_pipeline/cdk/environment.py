@@ -58,12 +58,15 @@ PIPELINE_IDS = {
 
 
 class SprykerEnvironment(Construct):
-    """Both SCCOS pipelines of one environment, and everything they share.
+    """The SCCOS pipelines of one environment (the seven of `PipelineKind`: NORMAL, DESTRUCTIVE,
+    Build, maintenance enable and disable, scheduler rollout, ECS-updater), and everything they
+    share.
 
     Creates (and exposes): `encryption_key` (customer-managed, rotated), `artifact_bucket`,
     `access_logs_bucket`, `repositories` (ECR, one per image), `parameters` (SSM versions),
-    `approval_topic`, `action_role` (shared by all actions), `hook_projects`, `support`
-    (build, broker, versions, record, configuration projects) and `pipelines`.
+    `approval_topic`, `action_role` (shared by all actions), `projects` (every CodeBuild project
+    of the plan, by key), `hook_projects` (the three hook projects, by stage) and `pipelines`
+    (by kind).
     Accepts existing key, bucket, repositories and topic instead.
     """
 

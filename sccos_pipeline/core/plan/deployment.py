@@ -1,7 +1,8 @@
 """The plans of the NORMAL and DESTRUCTIVE deployment pipelines and of their projects.
 
-The stages and their names are Spryker's (https://docs.spryker.com/docs/ca/dev/configure-
-deployment-pipelines/deployment-in-states.html, and "Deploy in a production environment" for
+The stages and their names are Spryker's
+(https://docs.spryker.com/docs/ca/dev/configure-deployment-pipelines/deployment-in-states.html,
+and "Deploy in a production environment" for
 Prepare_versions_information_for_Approval_stage): Source, the versions information, the
 approval, Build_and_Prepare, the broker, the three hooks around the scheduler and services
 deploys, UpdateDeployedVersion, and the optional configuration steps.

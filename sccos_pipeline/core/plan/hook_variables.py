@@ -2,11 +2,13 @@
 step of NORMAL and DESTRUCTIVE and handed to each hook as the `Variables` artifact.
 
 Spryker's deployment-pipelines doc says "all Zed environment variables are accessible" to the
-hook projects (https://docs.spryker.com/docs/ca/dev/configure-deployment-pipelines/deployment-
-pipelines.html). A hook runs on CodeBuild, not in ECS, so the step reads what ECS would give
+hook projects
+(https://docs.spryker.com/docs/ca/dev/configure-deployment-pipelines/deployment-pipelines.html).
+A hook runs on CodeBuild, not in ECS, so the step reads what ECS would give
 the back-office container: its task definition's environment and secrets, and the Parameter
-Store tree's `app` bucket (https://docs.spryker.com/docs/ca/dev/add-variables-in-the-parameter-
-store.html), into an `export NAME='value'` file (core.scripts.hook_variables). The hook
+Store tree's `app` bucket
+(https://docs.spryker.com/docs/ca/dev/add-variables-in-the-parameter-store.html),
+into an `export NAME='value'` file (core.scripts.hook_variables). The hook
 buildspec sources it (core.plan.hook_buildspec says what wins over what).
 
 Where: Build_and_Prepare, run order 2, after the build. The values are read once per execution,

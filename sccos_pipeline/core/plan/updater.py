@@ -2,13 +2,15 @@
 
 Spryker's variables live at /{project}/{environment}/{type}/{bucket}/{grant}/{name}, and a
 change reaches the containers only when an ECS-updater pipeline runs (Spryker's "Add variables
-in the Parameter Store": https://docs.spryker.com/docs/ca/dev/add-variables-in-the-parameter-
-store.html). Its one step, Update_ECS_services, checks the whole tree first (a reserved name
+in the Parameter Store":
+https://docs.spryker.com/docs/ca/dev/add-variables-in-the-parameter-store.html).
+Its one step, Update_ECS_services, checks the whole tree first (a reserved name
 refuses the run before any service changes), then gives each service's container the tree's
 variables of its bucket (`app` for applications and frontend, `scheduler` for Jenkins, `common`
 for all) as `secrets` that name the parameters, and restarts its tasks: ECS reads such values
-only when a task starts (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-
-envvar-ssm-paramstore.html). It ends when every service is stable again.
+only when a task starts
+(https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html).
+It ends when every service is stable again.
 
 The pipeline starts by hand only. The services' task execution role reads the parameters when
 a task starts; that role is not ours (the README and a construct annotation say so).
