@@ -15,9 +15,13 @@ export CDK_DISABLE_VERSION_CHECK := true
 export AWS_EC2_METADATA_DISABLED := true
 OFFLINE := env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE
 
-.PHONY: setup synth test lint typecheck unit scenarios rehearse bench clean
+.PHONY: setup tools synth test lint typecheck unit scenarios rehearse bench clean
 
-setup: $(STAMPS)/python $(STAMPS)/node $(STAMPS)/rabbitmq
+setup: tools $(STAMPS)/rabbitmq
+
+# What every target needs: Python and Node.js. Only the rehearsal targets need RabbitMQ too, so
+# lint, typecheck, unit and synth never run apt-get.
+tools: $(STAMPS)/python $(STAMPS)/node
 
 $(STAMPS)/python: requirements.txt requirements-dev.txt pyproject.toml
 	@mkdir -p $(STAMPS)
@@ -55,18 +59,18 @@ $(STAMPS)/rabbitmq:
 	fi
 	@touch $@
 
-synth: setup
+synth: tools
 	$(OFFLINE) node_modules/.bin/cdk synth --no-notices --quiet
 	@echo "Synthesized: $$(ls cdk.out/*.template.json | tr '\n' ' ')"
 
-lint: setup
+lint: tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: setup
+typecheck: tools
 	$(BIN)/mypy --strict sccos_pipeline
 
-unit: setup
+unit: tools
 	$(OFFLINE) $(BIN)/python -m pytest -n 2 -q -m "not scenario"
 
 # Rehearsal scenarios run whole pipelines (moto, RabbitMQ, the AWS CLI): their own target.
@@ -77,7 +81,7 @@ scenarios: setup
 # code it must end with (a lost push fails the deployment, a version never built is refused).
 REHEARSALS := first-deployment:0 redeploy:0 destructive:0 failing-install:0 lost-push:1 together:0 \
   desired-version:0 override:0 rollback:0 missing-image:1 build:0 latest:0
-rehearse: synth
+rehearse: synth $(STAMPS)/rabbitmq
 	@for each in $(REHEARSALS); do \
 	  name=$${each%%:*}; want=$${each##*:}; \
 	  $(OFFLINE) $(BIN)/sccos-pipeline rehearse cdk.out --stack sccos-spryker-demo-staging \

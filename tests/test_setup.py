@@ -147,6 +147,26 @@ def test_set_up_says_what_it_does(tmp_path: Path) -> None:
         assert step in done.stdout, step
 
 
+@needs_make
+@pytest.mark.parametrize(
+    ("targets", "rabbitmq"),
+    [(["lint", "typecheck", "unit", "synth"], False), (["scenarios"], True), (["rehearse"], True)],
+)
+def test_only_the_rehearsal_targets_set_up_rabbitmq(
+    tmp_path: Path, targets: list[str], rabbitmq: bool
+) -> None:
+    """RabbitMQ's set-up (apt-get, as root) is the rehearsal's: lint, typecheck and unit run without."""
+    done = subprocess.run(
+        ["make", "-n", "-B", "--no-print-directory", "STAMPS=" + str(tmp_path), *targets],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert ("Set-up: checking for RabbitMQ" in done.stdout) is rabbitmq
+
+
 def test_sources_point_to_nothing_outside_the_project() -> None:
     """Users get the package and the README, not the notes beside the project: cite public docs."""
     files = [*sorted((ROOT / "sccos_pipeline").rglob("*")), ROOT / "README.md"]
