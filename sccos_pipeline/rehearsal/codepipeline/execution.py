@@ -18,10 +18,13 @@ from itertools import count, groupby
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from ..aws.calls import Access, Request, service_arn
 from ..aws.gate import AccessDeniedError, Call
 from ..codebuild.artifacts import artifact_files, lay_inputs, write_output
 from ..codebuild.build import BuildError
+from ..errors import RehearsalDefectError, RehearsalError
 from .start import resolve_variables
 from .start import trigger as start_trigger
 
@@ -175,8 +178,15 @@ class Execution:
             runner(stage, action, result)
         except (StepFailedError, AccessDeniedError, BuildError) as exc:
             result.status, result.message = "Failed", str(exc)
-        except Exception as exc:
-            result.status, result.message = "Failed", f"{type(exc).__name__}: {exc}"
+        except ClientError as exc:  # an AWS API refused a call the action makes
+            result.status, result.message = "Failed", str(exc)
+        except RehearsalError:  # the rehearsal cannot go on (a server gone): it says why
+            raise
+        except Exception as exc:  # a bug of the rehearsal: no step of the pipeline failed
+            raise RehearsalDefectError(
+                f"internal error at {stage}/{action['Name']}: {type(exc).__name__}: {exc} "
+                "(a bug of the rehearsal, not a failure of the pipeline: please report it)"
+            ) from exc
         result.duration = time.monotonic() - started
         step = f"{stage}/{action['Name']}@{self.id}"
         result.calls = [c for c in self.world.gate.calls[before:] if c.step == step]
@@ -328,7 +338,12 @@ class Execution:
         [source] = [a["Name"] for a in action["InputArtifacts"]]
         self._artifact_access(step, role, source, write=False)
         file = self.artifacts[source] / config.get("FileName", "imagedefinitions.json")
-        images = {d["name"]: d["imageUri"] for d in json.loads(file.read_text(encoding="utf-8"))}
+        try:
+            images = {
+                d["name"]: d["imageUri"] for d in json.loads(file.read_text(encoding="utf-8"))
+            }
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # as CodePipeline refuses it
+            raise StepFailedError(f"cannot read the image definitions {file.name}: {exc}") from exc
         ecs = self.world.aws.as_role("ecs", role, step)
         cluster, service = config["ClusterName"], config["ServiceName"]
         described = ecs.describe_services(cluster=cluster, services=[service])["services"][0]
