@@ -68,7 +68,7 @@ lint: tools
 	$(BIN)/ruff format --check .
 
 typecheck: tools
-	$(BIN)/mypy --strict sccos_pipeline
+	$(BIN)/mypy --strict sccos_pipeline tests
 
 unit: tools
 	$(OFFLINE) $(BIN)/python -m pytest -n 2 -q -m "not scenario"

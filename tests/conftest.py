@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,7 @@ def cli(
     )
 
 
-def write_project(root: Path, files: dict[str, str | bytes]) -> None:
+def write_project(root: Path, files: Mapping[str, str | bytes]) -> None:
     """Lay out files under root; text is dedented so fixtures read naturally."""
     for name, content in files.items():
         path = root / name

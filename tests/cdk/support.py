@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from aws_cdk import App, Stack
@@ -24,6 +25,13 @@ ENV = {"account": "123456789012", "region": "eu-central-1"}
 SERVICE_KEYS = ("boffice_eu", "backgw_eu", "yves_eu", "glue_eu", "frontend", "jenkins")
 CONNECTION = "arn:aws:codeconnections:eu-central-1:123456789012:connection/abc"
 SECRET = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:demo/broker-AbCdEf"
+# The action role's first PassRole Deny: roles go to ECS tasks only.
+PASS_ROLE_ONLY_TO_ECS_TASKS = {
+    "Action": "iam:PassRole",
+    "Condition": {"StringNotEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+    "Effect": "Deny",
+    "Resource": "*",
+}
 
 
 def app_context() -> dict[str, Any]:
@@ -33,7 +41,7 @@ def app_context() -> dict[str, Any]:
 
 def new_stack(app: App | None = None, name: str = "Test") -> Stack:
     app = app or App(context={"@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True})
-    return Stack(app, name, env=ENV)  # type: ignore[arg-type]
+    return Stack(app, name, env=ENV)
 
 
 def environment(stack: Stack, **overrides: Any) -> SprykerEnvironment:
@@ -82,11 +90,12 @@ def environment(stack: Stack, **overrides: Any) -> SprykerEnvironment:
     return SprykerEnvironment(stack, "Environment", **props)
 
 
-def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+def resources(template: Mapping[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
 
 
-def pipeline(template: dict[str, Any], name: str) -> dict[str, Any]:
+def pipeline(template: Mapping[str, Any], name: str) -> dict[str, Any]:
+    found: dict[str, Any]
     [found] = [
         v["Properties"]
         for v in resources(template, "AWS::CodePipeline::Pipeline").values()
@@ -95,7 +104,8 @@ def pipeline(template: dict[str, Any], name: str) -> dict[str, Any]:
     return found
 
 
-def project(template: dict[str, Any], name: str) -> dict[str, Any]:
+def project(template: Mapping[str, Any], name: str) -> dict[str, Any]:
+    found: dict[str, Any]
     [found] = [
         v["Properties"]
         for v in resources(template, "AWS::CodeBuild::Project").values()

@@ -20,7 +20,7 @@ from syrupy.extensions.json import JSONSnapshotExtension
 
 from sccos_pipeline.app.main import build_app
 from sccos_pipeline.app.settings import CONTEXT_KEY
-from tests.cdk.support import app_context, pipeline, resources
+from tests.cdk.support import PASS_ROLE_ONLY_TO_ECS_TASKS, app_context, pipeline, resources
 from tests.conftest import ROOT
 
 # Whole-app synth, cdk-nag, cfn-lint and `cdk synth` run for minutes on a busy CI machine,
@@ -198,12 +198,7 @@ def test_action_role_denies_with_partition_literals(template: dict[str, Any]) ->
                 for s in services
             ],
         },
-        {
-            "Action": "iam:PassRole",
-            "Condition": {"StringNotEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
-            "Effect": "Deny",
-            "Resource": "*",
-        },
+        PASS_ROLE_ONLY_TO_ECS_TASKS,
         {
             "Action": "iam:PassRole",
             "Effect": "Deny",

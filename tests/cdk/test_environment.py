@@ -37,7 +37,7 @@ def built() -> tuple[Any, dict[str, Any]]:
     stack = new_stack()
     env = environment(stack)
     template = assertions.Template.from_stack(stack)
-    return env, template.to_json()
+    return env, dict(template.to_json())
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +46,7 @@ def template(built: tuple[Any, dict[str, Any]]) -> dict[str, Any]:
 
 
 def actions(pipe: dict[str, Any], stage: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]]
     [found] = [s["Actions"] for s in pipe["Stages"] if s["Name"] == stage]
     return found
 

@@ -55,7 +55,7 @@ def allowed_production() -> dict[str, Any]:
         pre_deployment_commands=["echo before"],
         post_deployment_commands=["echo after"],
     )
-    return assertions.Template.from_stack(stack).to_json()
+    return dict(assertions.Template.from_stack(stack).to_json())
 
 
 def test_allowed_destructive_production_never_starts_on_push(

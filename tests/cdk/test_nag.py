@@ -44,7 +44,7 @@ DENY_PASS = {
     "Effect": "Deny",
     "Resource": "*",
 }
-REVIEWED = [S3, KMS, ECS, PASS_ROLE, DENY_UPDATE, DENY_TAG, DENY_PASS]
+REVIEWED: list[dict[str, Any]] = [S3, KMS, ECS, PASS_ROLE, DENY_UPDATE, DENY_TAG, DENY_PASS]
 
 
 def acks(*statements: dict[str, Any]) -> dict[str, str]:

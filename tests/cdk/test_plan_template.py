@@ -25,7 +25,7 @@ CATEGORY = {
 def built() -> tuple[EnvironmentPlan, dict[str, Any]]:
     stack = new_stack()
     env = environment(stack, pre_deployment_commands=["echo before"])
-    return env.plan, assertions.Template.from_stack(stack).to_json()
+    return env.plan, dict(assertions.Template.from_stack(stack).to_json())
 
 
 def _project_names(template: dict[str, Any]) -> dict[str, str]:

@@ -11,7 +11,7 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk.assertions import Match
 
 from sccos_pipeline.cdk import ServiceTarget
-from tests.cdk.support import SERVICE_KEYS, environment, new_stack
+from tests.cdk.support import PASS_ROLE_ONLY_TO_ECS_TASKS, SERVICE_KEYS, environment, new_stack
 
 PROJECT = "spryker-demo-staging"
 NORMAL_ROLE = "EnvironmentNormalPipelineRoleDC5A1F6D"
@@ -102,12 +102,7 @@ def test_action_role_trusts_only_the_pipelines_roles(template: assertions.Templa
 def test_pass_role_and_tagging_stay_in_the_environment(template: assertions.Template) -> None:
     denies = [s for s in statements(template, ACTION_ROLE) if s["Effect"] == "Deny"]
     assert denies[1:] == [
-        {
-            "Action": "iam:PassRole",
-            "Condition": {"StringNotEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
-            "Effect": "Deny",
-            "Resource": "*",
-        },
+        PASS_ROLE_ONLY_TO_ECS_TASKS,
         {
             "Action": "iam:PassRole",
             "Effect": "Deny",

@@ -8,13 +8,13 @@ import pytest
 
 from sccos_pipeline.core.deployfile.findings import DeployFileError
 from sccos_pipeline.core.deployfile.imports import merge
-from sccos_pipeline.core.deployfile.loader import load_deploy_file, validate_deploy_file
+from sccos_pipeline.core.deployfile.loader import Validation, load_deploy_file, validate_deploy_file
 from sccos_pipeline.core.deployfile.model import HookSource
 from sccos_pipeline.core.stages import PipelineType, Stage
 from tests.conftest import MINIMAL, write_project
 
 
-def load(tmp_path: Path, text: str, name: str = "deploy.yml", **files: str):  # type: ignore[no-untyped-def]
+def load(tmp_path: Path, text: str, name: str = "deploy.yml", **files: str) -> Validation:
     write_project(tmp_path, {name: text, **files})
     return validate_deploy_file(tmp_path / name)
 

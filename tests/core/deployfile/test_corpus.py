@@ -2,7 +2,8 @@
 
 The corpus holds what its licence lets us copy: the MIT-licensed `spryker-shop/suite`, 13 deploy
 files (its SOURCES.tsv names each one's commit). Kinds of file it no longer has (a well-kept file
-with imports, a multi-region file) are our own fixtures, in tests/core/test_fixtures_real_kinds.py.
+with imports, a multi-region file) are our own fixtures, in
+tests/core/deployfile/test_fixture_shops.py.
 
 The verdicts were reviewed by hand: the warnings are true (a `false` that becomes empty, real
 private keys in plain text, tags no longer maintained, padded hooks), and none is an error.

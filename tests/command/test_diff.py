@@ -11,7 +11,7 @@ import pytest
 
 from sccos_pipeline.cli import main
 from tests.conftest import MINIMAL, cli, write_project
-from tests.core.test_git_tree import commit, git
+from tests.core.changes.test_git_tree import commit, git
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

@@ -11,7 +11,7 @@ import pytest
 
 from sccos_pipeline.core.scripts import inline, script_code, script_text
 
-SCRIPTS = Path(__file__).resolve().parents[2] / "sccos_pipeline" / "core" / "scripts"
+SCRIPTS = Path(__file__).resolve().parents[3] / "sccos_pipeline" / "core" / "scripts"
 NAMES = ["variables", "update_service", "hook_variables"]
 
 # What each script imports from its siblings, as its file says.

@@ -22,7 +22,7 @@ from sccos_pipeline.rehearsal.aws.iam import (
 )
 from sccos_pipeline.rehearsal.errors import RehearsalError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ROLE = "arn:aws:iam::123456789012:role/deploy"
 REPO = "arn:aws:ecr:eu-central-1:123456789012:repository/app"
 SERVICE_A = "arn:aws:ecs:eu-central-1:123456789012:service/demo/a"

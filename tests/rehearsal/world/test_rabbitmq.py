@@ -214,7 +214,7 @@ def test_a_server_that_does_not_come_up_is_reported_and_cleaned_up(
 
 
 def test_a_missing_server_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rabbitmq.shutil, "which", lambda name: None)
-    monkeypatch.setattr(rabbitmq.os, "access", lambda path, mode: False)
+    monkeypatch.setattr(f"{rabbitmq.__name__}.shutil.which", lambda name: None)
+    monkeypatch.setattr(f"{rabbitmq.__name__}.os.access", lambda path, mode: False)
     with pytest.raises(RehearsalError, match="RabbitMQ is not installed; run `make setup`"):
         RabbitMQ().start()

@@ -36,7 +36,7 @@ def test_deploy_file_warnings_are_cdk_warnings(tmp_path: Path) -> None:
     warnings = assertions.Annotations.from_stack(stack).find_warning(
         "/Test/Environment", assertions.Match.any_value()
     )
-    assert sorted(w.entry.data for w in warnings) == [
+    assert sorted(str(w.entry.data) for w in warnings) == [
         f"{deploy}:16:8: warning SCC101 spryker/php:7.4 is no longer maintained "
         "(fix: move to a current tag, e.g. spryker/php:8.4) [ack: sccos-pipeline:SCC101]",
     ]  # SCC114 needs a base to compare with (`validate --base`); synth has none
