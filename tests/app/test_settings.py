@@ -59,7 +59,8 @@ def test_unknown_keys_are_refused_with_a_suggestion() -> None:
         f'{AT}.prodution: unknown key (did you mean "production"?); allowed: "account", '
         '"region", "deployFile", "project", "deployFileInRepository", "production", '
         '"allowDestructiveInProduction", "destructiveOnPush", "deployOnPush", "pipelines", '
-        '"source", "vpc", "clusterName", "services", "broker", "zedEnvironment", "secrets", "hooks", '
+        '"source", "vpc", "clusterName", "taskRolePrefix", "services", "broker", "zedEnvironment", '
+        '"secrets", "hooks", '
         '"approvalEmails", "preDeploymentCommands", "postDeploymentCommands", '
         '"maintenanceAllowedIps"',
         f'{AT}.hooks.instal: unknown key (did you mean "install"?); allowed: "pre-deploy", '
