@@ -1,6 +1,6 @@
 """Before any stack is built: every deploy file loads, and no two environments of the app would
 create the same physical names in one account and region (CloudFormation would refuse the
-second only at deploy). Plain Python (no aws_cdk)."""
+second only at deploy), nor read the same Spryker variables. Plain Python (no aws_cdk)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ def check_environments(environments: list[EnvironmentSettings]) -> None:
     problems: list[str] = []
     owners: dict[tuple[str, str, str], str] = {}  # (account, region, name) -> environment
     clashes: dict[tuple[str, str], list[str]] = {}  # (first, second) -> names both create
+    trees: list[tuple[str, str, str, str]] = []  # (account, region, variable path, environment)
     for e in environments:
         at = f"{key_path([e.name])}.deployFile"
         result = validate_deploy_file(e.deploy_file, project=e.project)
@@ -38,6 +39,7 @@ def check_environments(environments: list[EnvironmentSettings]) -> None:
                 first = owners.setdefault((e.account, e.region, name), e.name)
                 if first != e.name:
                     clashes.setdefault((first, e.name), []).append(f"{kind} {shown(name)}")
+        trees.append((e.account, e.region, naming.variable_tree(result.model.project), e.name))
     for (first, second), same in clashes.items():
         listed = ", ".join(same[:_SHOWN_NAMES]) + (", ..." if len(same) > _SHOWN_NAMES else "")
         problems.append(
@@ -45,5 +47,30 @@ def check_environments(environments: list[EnvironmentSettings]) -> None:
             f"{key_path([first])} in the same account and region ({listed}); allowed: a "
             'different "project" (or deploy file) for one of them, or another account or region'
         )
+    problems += _shared_variables(trees, owners, set(clashes))
     if problems:
         raise SettingsError(problems)
+
+
+def _shared_variables(
+    trees: list[tuple[str, str, str, str]],
+    owners: dict[tuple[str, str, str], str],
+    reported: set[tuple[str, str]],
+) -> list[str]:
+    """An environment reads every parameter under its variable path (and the path itself): no
+    other environment of the account and region may have that path, or a parameter named so.
+    (Two environments already reported for the same names are not reported again.)"""
+    problems = []
+    seen: dict[tuple[str, str, str], str] = {}
+    for account, region, tree, name in trees:
+        first = seen.setdefault((account, region, tree), name)
+        other = first if first != name else owners.get((account, region, tree), name)
+        if other != name and (other, name) not in reported:
+            problems.append(
+                f"{key_path([name])}: would read the Spryker variables of {key_path([other])} "
+                f'({tree} in the same account and region); allowed: a different "project" for '
+                "one of them (the variables of <project>-<environment> are under "
+                "/<project>/<environment>, of a project without '-' under /<project>/default), "
+                "or another account or region"
+            )
+    return problems

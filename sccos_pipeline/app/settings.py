@@ -43,6 +43,7 @@ class SourceSettings:
 class ServiceSettings:
     name: str
     container: str
+    task_family: str | None = None  # None: the service's name
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class EnvironmentSettings:
     allow_destructive_in_production: bool = False
     destructive_on_push: bool = False
     deploy_on_push: bool | None = None  # None: not in production
+    task_role_prefix: str | None = None  # None: `<clusterName>-`
     pipelines: tuple[PipelineKind, ...] | None = (
         None  # None: every one (no destructive in production)
     )
@@ -163,6 +165,7 @@ def _environment(name: str, data: dict[str, Any]) -> EnvironmentSettings:
         allow_destructive_in_production=data.get("allowDestructiveInProduction", False),
         destructive_on_push=data.get("destructiveOnPush", False),
         deploy_on_push=data.get("deployOnPush"),
+        task_role_prefix=data.get("taskRolePrefix"),
         pipelines=(
             tuple(PipelineKind(v) for v in data["pipelines"]) if "pipelines" in data else None
         ),
@@ -183,7 +186,9 @@ def _environment(name: str, data: dict[str, Any]) -> EnvironmentSettings:
         private_subnet_route_table_ids=tuple(vpc.get("privateSubnetRouteTableIds", ())),
         cluster_name=data["clusterName"],
         services={
-            key: ServiceSettings(service["name"], service.get("container", key))
+            key: ServiceSettings(
+                service["name"], service.get("container", key), service.get("taskFamily")
+            )
             for key, service in data["services"].items()
         },
         broker_api_url=broker["apiUrl"],

@@ -63,6 +63,7 @@ class SprykerEnvironmentStack(Stack):
                     self, f"Service-{key}", cluster=cluster, service_name=service.name
                 ),
                 container_name=service.container,
+                task_family=service.task_family,
             )
             for key, service in settings.services.items()
         }
@@ -115,6 +116,7 @@ class SprykerEnvironmentStack(Stack):
             allow_destructive_in_production=settings.allow_destructive_in_production,
             destructive_on_push=settings.destructive_on_push,
             deploy_on_push=settings.deploy_on_push,
+            task_role_prefix=settings.task_role_prefix,
             pipelines=settings.pipelines,
             zed_environment=settings.zed_environment,
             secrets=secrets,

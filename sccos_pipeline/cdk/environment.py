@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from aws_cdk import Annotations, Stack
+from aws_cdk import Annotations, Stack, Token
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_ec2 as ec2
@@ -39,11 +40,13 @@ from .metadata import describe_for_rehearsal, long_service_arn
 from .nag import ReviewedWildcards
 from .notifications import allow_notifications, notify
 from .pipeline import SprykerPipeline
-from .privilege import limit_ecs_deploy_grants, task_role_arns
+from .privilege import limit_ecs_deploy_grants, task_families, task_role_arns
 from .projects import COMPUTE_NAME, ProjectContext, project_from_plan
 from .references import plan_resources
 from .repositories import create_repositories
 from .validation import load_deploy_file_with_warnings, validate_environment_props
+
+_ROLE_PREFIX = re.compile(r"[A-Za-z0-9+=,.@_-]{1,63}")
 
 # Construct ids are a public contract: changing one replaces the pipeline.
 PIPELINE_IDS = {
@@ -102,6 +105,7 @@ class SprykerEnvironment(Construct):
         approval_emails: Sequence[str] = (),
         notification_topic: sns.ITopic | None = None,
         execution_mode: codepipeline.ExecutionMode = codepipeline.ExecutionMode.QUEUED,
+        task_role_prefix: str | None = None,
         docker_sdk_repository: str = DOCKER_SDK_REPOSITORY,
         docker_sdk_ref: str = DOCKER_SDK_REF,
         app_dir: str = DEFAULT_APP_DIR,
@@ -149,6 +153,11 @@ class SprykerEnvironment(Construct):
             through CodeStar notification rules. Subscribe e-mail or AWS Chatbot (Slack) to it.
             Default: a KMS-encrypted topic, exposed as `notification_topic`.
         :param execution_mode: Default: QUEUED.
+        :param task_role_prefix: the pipelines pass to ECS tasks only the roles whose names start
+            with it (the services' task and execution roles; a deployment registers a revision
+            with the roles of the one running). Default: the services' own task and execution
+            roles when every service is defined in this app, else `<cluster name>-`. Give
+            environments of one account prefixes that do not start one another.
         :param docker_sdk_repository: cloned by Build_and_Prepare when the repository has no
             docker/ folder. Default: Spryker's public Docker SDK.
         :param docker_sdk_ref: a released tag of it (needs `export -d ecr`). Default: 1.74.0.
@@ -179,6 +188,19 @@ class SprykerEnvironment(Construct):
             approval_emails=approval_emails,
             maintenance_allowed_ips=maintenance_allowed_ips,
         )
+        if task_role_prefix is not None and not (
+            Token.is_unresolved(task_role_prefix) or _ROLE_PREFIX.fullmatch(task_role_prefix)
+        ):
+            raise p.PropsError(
+                f"SprykerEnvironment {construct_id}",
+                [
+                    (
+                        "task_role_prefix",
+                        f"is {task_role_prefix!r}. Fix: the start of an IAM role name, 1 to 63 "
+                        "of letters, digits and '+=,.@_-'",
+                    )
+                ],
+            )
         self.production = production
         self.encryption_key = encryption_key or environment_key(self, model.project)
         self.access_logs_bucket: s3.IBucket | None = None
@@ -285,7 +307,8 @@ class SprykerEnvironment(Construct):
             repositories=self.repositories,
             service_arns=service_arns,
             parameters=self.parameters,
-            task_roles=task_role_arns(services),
+            task_families=task_families(services),
+            task_roles=task_role_arns(services, task_role_prefix),
             hook_secrets=secrets or {},
         )
         context = ProjectContext(
@@ -344,13 +367,13 @@ class SprykerEnvironment(Construct):
         #: pipeline kind to its notification rule (failed and succeeded executions)
         self.notification_rules = notify(self, self.notification_topic, self.pipelines)
 
-        # CDK's ECS deploy action allows ecs:UpdateService on "*"; only our services may change.
-        # Long-format ARNs: services created since 2021 are `service/<cluster>/<name>`, and a
-        # short ARN here would deny the environment's own services.
+        # CDK's ECS deploy action allows ecs:DescribeServices and ecs:UpdateService on "*"; only
+        # our services may be changed or read. Long-format ARNs: services created since 2021 are
+        # `service/<cluster>/<name>`, and a short ARN here would deny the environment's own.
         self.action_role.add_to_principal_policy(
             iam.PolicyStatement(
                 effect=iam.Effect.DENY,
-                actions=["ecs:UpdateService"],
+                actions=["ecs:DescribeServices", "ecs:UpdateService"],
                 not_resources=[arn for _, arn in service_arns.values()],
             )
         )
@@ -363,7 +386,11 @@ class SprykerEnvironment(Construct):
             app_dir=app_dir,
             plan=self.plan,
         )
-        limit_ecs_deploy_grants(self.action_role, services)
+        limit_ecs_deploy_grants(
+            self.action_role,
+            family_arns=resources["task-definitions"],
+            role_arns=resources["task-roles"],
+        )
         if encryption_key is None:  # created here: its key policy is ours
             allow_logs(self, self.encryption_key)
             if notification_topic is None:

@@ -31,7 +31,8 @@ _SEG = r"(?:<[^>]+>|[^:<]+)"  # one ARN segment: text, or a token such as <AWS::
 _CODEBUILD_LOGS = re.compile(rf"arn:{_SEG}:logs:{_SEG}:{_SEG}:log-group:/aws/codebuild/<[^>]+>:\*")
 _NETWORK_INTERFACES = re.compile(rf"arn:{_SEG}:ec2:{_SEG}:{_SEG}:network-interface/\*")
 _SECRET = re.compile(rf"arn:{_SEG}:secretsmanager:{_SEG}:{_SEG}:secret:[^*]+\*")
-_ANY_ROLE = re.compile(rf"arn:{_SEG}:iam::{_SEG}:role/\*")
+_NAMED_ROLES = re.compile(rf"arn:{_SEG}:iam::{_SEG}:role/[^*]+\*")  # a prefix, never role/*
+_FAMILY = re.compile(rf"arn:{_SEG}:ecs:{_SEG}:{_SEG}:task-definition/[^*:]+:\*")
 _READ_TREE = {"ssm:GetParametersByPath", "ssm:GetParameters"}
 
 # Acknowledged on "*" as they are: IAM cannot scope them, or they only read.
@@ -44,27 +45,29 @@ _WITHOUT_RESOURCE_LEVEL: dict[str, str] = {
     "ec2:DescribeSecurityGroups": "no resource-level permissions",
     "ec2:DescribeSubnets": "no resource-level permissions",
     "ec2:DescribeVpcs": "no resource-level permissions",
-    "ecs:DescribeServices": "read-only, ECS deploy action",
     "ecs:DescribeTaskDefinition": "no resource-level permissions",
     "ecs:DescribeTasks": "read-only, ECS deploy action",
     "ecs:ListTasks": "read-only, ECS deploy action",
-    "ecs:RegisterTaskDefinition": "no resource-level permissions",
 }
 # Acknowledged on "*" only when the policy holds the explicit Deny described here.
 _LIMITED_BY_DENY: dict[str, str] = {
+    "ecs:DescribeServices": "an explicit Deny refuses it on anything but the services it names",
+    "ecs:RegisterTaskDefinition": "an explicit Deny refuses it on anything but the task "
+    "definitions it names",
     "ecs:TagResource": "an explicit Deny refuses it on anything but the task definitions it names",
     "ecs:UpdateService": "an explicit Deny refuses it on anything but the services it names",
     "iam:PassRole": "ECS only: an explicit Deny refuses any iam:PassedToService but "
     "ecs-tasks.amazonaws.com",
 }
-_DENIED_OUTSIDE = {"ecs:TagResource": ":task-definition/", "ecs:UpdateService": ":service/"}
-# Acknowledged on "*" only with the condition that keeps them to what a call creates.
-_ON_CREATION: dict[str, tuple[dict[str, Any], str]] = {
-    "ecs:TagResource": (
-        {"StringEquals": {"ecs:CreateAction": "RegisterTaskDefinition"}},
-        "only the tags of a task definition being registered (ecs:CreateAction)",
-    ),
+_DENIED_OUTSIDE = {
+    "ecs:DescribeServices": ":service/",
+    "ecs:RegisterTaskDefinition": ":task-definition/",
+    "ecs:TagResource": ":task-definition/",
+    "ecs:UpdateService": ":service/",
 }
+# TagResource on a task family is acknowledged only with the condition that keeps it to the
+# revision a registration creates.
+_ON_CREATION = {"StringEquals": {"ecs:CreateAction": "RegisterTaskDefinition"}}
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,6 @@ def _review(statement: dict[str, Any], own: Own, denied: set[str]) -> dict[str, 
         reason = None
         if resource == "*":
             allowed = {**_WITHOUT_RESOURCE_LEVEL, **{a: _LIMITED_BY_DENY[a] for a in denied}}
-            allowed.update({a: why for a, (c, why) in _ON_CREATION.items() if condition == c})
             if set(actions) <= allowed.keys():
                 reason = "; ".join(f"{a}: {allowed[a]}" for a in sorted(actions))
         elif resource in objects:
@@ -169,13 +171,24 @@ def _review(statement: dict[str, Any], own: Own, denied: set[str]) -> dict[str, 
                 "under /{project}/{environment}/ with names nobody lists in advance"
             )
         elif (
-            _ANY_ROLE.fullmatch(resource)
+            _NAMED_ROLES.fullmatch(resource)
             and actions == ["iam:PassRole"]
             and condition == {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
         ):
             reason = (
-                "passes roles to ECS tasks only; a service referenced by name does not tell its "
-                "task and execution roles"
+                "passes to ECS tasks only the roles named with the environment's task-role "
+                "prefix; a service referenced by name does not tell its task and execution roles"
+            )
+        elif _FAMILY.fullmatch(resource) and (
+            actions == ["ecs:RegisterTaskDefinition"]
+            or (actions == ["ecs:TagResource"] and condition == _ON_CREATION)
+        ):
+            reason = (
+                "tags of a revision being registered (ecs:CreateAction) in one of the "
+                "environment's task families"
+                if condition
+                else "revisions of one of the environment's task families (a registration is "
+                "asked about the revision it is about to make)"
             )
         found[f"AwsSolutions-IAM5[Resource::{resource}]"] = reason
     return found

@@ -1,20 +1,24 @@
-"""Explicit Denies that narrow what aws-cdk-lib's ECS deploy action grants the action role.
+"""The environment's task families and task roles, and the explicit Denies that narrow what
+aws-cdk-lib's ECS deploy action grants the action role to them.
 
 aws-cdk-lib's EcsDeployAction allows `iam:PassRole` on "*" to ec2 and ECS tasks, and
-`ecs:RegisterTaskDefinition` and `ecs:TagResource` on "*". Its statements cannot be edited, so
-Denies next to them keep the role to this environment: PassRole only to ECS tasks (and only the
-services' task and execution roles when they are known), TagResource only on the task
-definitions of the environment. RegisterTaskDefinition has no resource-level permissions.
+`ecs:DescribeServices`, `ecs:RegisterTaskDefinition` and `ecs:TagResource` on "*". Its
+statements cannot be edited, so Denies next to them keep the role to this environment: PassRole
+only to ECS tasks and only the environment's task and execution roles, DescribeServices only on
+its services, RegisterTaskDefinition and TagResource only on revisions of its task families
+(IAM asks RegisterTaskDefinition about `task-definition/<family>:<revision>`, the revision it
+is about to make). The Deny of UpdateService and DescribeServices is SprykerEnvironment's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 
+from ..core import naming
 from . import props as p
 
 ECS_TASKS_ONLY = {"StringNotEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
@@ -27,23 +31,55 @@ def task_definitions(services: Mapping[str, p.ServiceTarget]) -> list[ecs.TaskDe
     return [d for d in found if d is not None] if all(found) else None
 
 
-def task_role_arns(services: Mapping[str, p.ServiceTarget]) -> list[str]:
-    """The services' task and execution roles when every one is known; else every role of the
-    account, the most IAM lets us say (and iam:PassedToService keeps it to ECS tasks)."""
-    definitions = task_definitions(services)
-    if definitions is None:
-        return [
-            Stack.of(next(iter(services.values())).service).format_arn(
-                service="iam", region="", resource="role", resource_name="*"
-            )
-        ]
-    pairs = [(d.task_role, d.execution_role) for d in definitions]
-    return list(dict.fromkeys(r.role_arn for pair in pairs for r in pair if r is not None))
+def task_families(services: Mapping[str, p.ServiceTarget]) -> dict[str, str]:
+    """Service key to the task-definition family the service runs: the one its target names,
+    else its task definition's when defined in this app, else naming.task_family."""
+    families = {}
+    for key, target in services.items():
+        definition = getattr(target.service, "task_definition", None)
+        known = definition.family if definition is not None else None
+        families[key] = (
+            target.task_family or known or naming.task_family(target.service.service_name)
+        )
+    return families
 
 
-def limit_ecs_deploy_grants(role: iam.IRole, services: Mapping[str, p.ServiceTarget]) -> None:
-    stack = Stack.of(role)
+def task_family_arn(stack: Stack, family: str) -> str:
+    """Every revision of one family, `task-definition/<family>:*`."""
+    return stack.format_arn(
+        service="ecs",
+        resource="task-definition",
+        resource_name=f"{family}:*",
+        arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+    )
+
+
+def task_role_arns(services: Mapping[str, p.ServiceTarget], prefix: str | None = None) -> list[str]:
+    """The roles the pipelines may pass to ECS tasks: those named `prefix*` when a prefix is
+    given; else the services' task and execution roles when every one is known (defined in this
+    app); else the roles named naming.task_role_prefix of the services' clusters."""
+    stack = Stack.of(next(iter(services.values())).service)
     definitions = task_definitions(services)
+    if prefix is None and definitions is not None:
+        pairs = [(d.task_role, d.execution_role) for d in definitions]
+        return list(dict.fromkeys(r.role_arn for pair in pairs for r in pair if r is not None))
+    prefixes = (
+        [prefix]
+        if prefix is not None
+        else [naming.task_role_prefix(t.service.cluster.cluster_name) for t in services.values()]
+    )
+    return [
+        stack.format_arn(service="iam", region="", resource="role", resource_name=f"{start}*")
+        for start in dict.fromkeys(prefixes)
+    ]
+
+
+def limit_ecs_deploy_grants(
+    role: iam.IRole,
+    *,
+    family_arns: Sequence[str],
+    role_arns: Sequence[str],
+) -> None:
     role.add_to_principal_policy(
         iam.PolicyStatement(
             effect=iam.Effect.DENY,
@@ -52,26 +88,15 @@ def limit_ecs_deploy_grants(role: iam.IRole, services: Mapping[str, p.ServiceTar
             conditions=ECS_TASKS_ONLY,
         )
     )
-    roles = task_role_arns(services)
-    if definitions is None:
-        families = ["*"]
-    else:
-        families = list(dict.fromkeys(f"{d.family}:*" for d in definitions))
     role.add_to_principal_policy(
-        iam.PolicyStatement(effect=iam.Effect.DENY, actions=["iam:PassRole"], not_resources=roles)
+        iam.PolicyStatement(
+            effect=iam.Effect.DENY, actions=["iam:PassRole"], not_resources=list(role_arns)
+        )
     )
     role.add_to_principal_policy(
         iam.PolicyStatement(
             effect=iam.Effect.DENY,
-            actions=["ecs:TagResource"],
-            not_resources=[
-                stack.format_arn(
-                    service="ecs",
-                    resource="task-definition",
-                    resource_name=family,
-                    arn_format=ArnFormat.SLASH_RESOURCE_NAME,
-                )
-                for family in families
-            ],
+            actions=["ecs:RegisterTaskDefinition", "ecs:TagResource"],
+            not_resources=list(family_arns),
         )
     )

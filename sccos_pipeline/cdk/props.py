@@ -39,12 +39,16 @@ DEFAULT_HOOK_SETTINGS: dict[Stage, HookProjectSettings] = {
 class ServiceTarget:
     """An existing ECS service the pipeline redeploys, and the container that gets the image.
 
-    A service defined in the same app also tells its task definition: the action role may then
-    pass only its task and execution roles and tag only its family.
+    A service defined in the same app also tells its task definition: the pipelines may then
+    pass only its task and execution roles, and register and tag revisions only in its family.
     """
 
     service: ecs.IBaseService
     container_name: str
+    #: The task-definition family the service runs: the pipelines register revisions in it and
+    #: in no other. Default: its task definition's family when the service is defined in this
+    #: app, else the service's name.
+    task_family: str | None = None
 
 
 @dataclass(frozen=True)

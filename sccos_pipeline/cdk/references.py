@@ -13,6 +13,7 @@ from aws_cdk import aws_ssm as ssm
 from ..core import naming
 from ..core.stages import PipelineKind
 from . import props as p
+from .privilege import task_family_arn
 
 
 def parameter_arn(stack: Stack, name: str) -> str:
@@ -32,6 +33,7 @@ def plan_resources(
     repositories: Mapping[str, ecr.IRepository],
     service_arns: Mapping[str, tuple[str, str]],
     parameters: Mapping[str, ssm.IStringParameter],
+    task_families: Mapping[str, str],
     task_roles: Sequence[str],
     hook_secrets: Mapping[str, p.SecretSource],
 ) -> dict[str, list[str]]:
@@ -42,6 +44,9 @@ def plan_resources(
         "services": [arn for _, arn in service_arns.values()],
         # GetParametersByPath is asked about the path itself, GetParameters about each parameter.
         "variable-tree": [parameter_arn(stack, tree), parameter_arn(stack, f"{tree}/*")],
+        "task-definitions": list(
+            dict.fromkeys(task_family_arn(stack, f) for f in task_families.values())
+        ),
         "task-roles": list(task_roles),
         "hook-secrets:ssm": list(
             dict.fromkeys(
@@ -56,6 +61,9 @@ def plan_resources(
     }
     resources.update({f"repository:{k}": [r.repository_arn] for k, r in repositories.items()})
     resources.update({f"service:{k}": [arn] for k, (_, arn) in service_arns.items()})
+    resources.update(
+        {f"task-definition:{k}": [task_family_arn(stack, f)] for k, f in task_families.items()}
+    )
     resources.update({f"parameter:{k}": [prm.parameter_arn] for k, prm in parameters.items()})
     resources.update(
         {

@@ -152,6 +152,20 @@ def variable_tree(project: str) -> str:
     return f"/{head}/{tail}" if head else f"/{project}/default"
 
 
+def task_family(service: str) -> str:
+    """The task-definition family an ECS service is taken to run when nothing tells it: the
+    service's own name, a common convention (set the family when a service runs another). The
+    pipelines may register revisions in it and nowhere else."""
+    return service
+
+
+def task_role_prefix(cluster: str) -> str:
+    """`<cluster>-`: the start of the names of the task and execution roles the pipelines may
+    pass to ECS tasks when nothing tells those roles (an environment's resources named after its
+    cluster; set the prefix when its roles are named otherwise)."""
+    return f"{cluster}-"
+
+
 def log_group(project: str, codebuild_project: str) -> str:
     """`/sccos/<project>/<CodeBuild project>`, the KMS-encrypted log group of one project."""
     return f"/sccos/{project}/{codebuild_project}"

@@ -59,7 +59,8 @@ def test_unknown_keys_are_refused_with_a_suggestion() -> None:
         f'{AT}.prodution: unknown key (did you mean "production"?); allowed: "account", '
         '"region", "deployFile", "project", "deployFileInRepository", "production", '
         '"allowDestructiveInProduction", "destructiveOnPush", "deployOnPush", "pipelines", '
-        '"source", "vpc", "clusterName", "services", "broker", "zedEnvironment", "secrets", "hooks", '
+        '"source", "vpc", "clusterName", "taskRolePrefix", "services", "broker", "zedEnvironment", '
+        '"secrets", "hooks", '
         '"approvalEmails", "preDeploymentCommands", "postDeploymentCommands", '
         '"maintenanceAllowedIps"',
         f'{AT}.hooks.instal: unknown key (did you mean "install"?); allowed: "pre-deploy", '
@@ -179,6 +180,30 @@ def test_the_same_project_in_another_account_or_under_another_name_is_fine() -> 
     context["elsewhere"] = {**copy.deepcopy(context[ENV]), "account": "210987654321"}
     context["renamed"] = {**copy.deepcopy(context[ENV]), "project": "spryker-demo-copy"}
     check_environments(read_settings(context))
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "path"),
+    [
+        # `<project>-<environment>` is read under /<project>/<environment>, a project without
+        # '-' under /<project>/default
+        ("shop", "shop-default", "/shop/default"),
+        # a variable path that is another environment's version parameter
+        ("shop", "shop-desired_version", "/shop/desired_version"),
+    ],
+)
+def test_environments_that_would_read_the_same_variables_are_refused(
+    first: str, second: str, path: str
+) -> None:
+    context = environments()
+    context[ENV]["project"] = first
+    context["other"] = {**copy.deepcopy(context[ENV]), "project": second}
+    assert problems(context) == [
+        f"{CONTEXT_KEY}.other: would read the Spryker variables of {AT} ({path} in the same "
+        'account and region); allowed: a different "project" for one of them (the variables of '
+        "<project>-<environment> are under /<project>/<environment>, of a project without '-' "
+        "under /<project>/default), or another account or region",
+    ]
 
 
 def test_environment_names_must_make_stack_names() -> None:

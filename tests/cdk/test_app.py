@@ -191,7 +191,7 @@ def test_action_role_denies_with_partition_literals(template: dict[str, Any]) ->
     services = ["boffice", "backgw", "yves", "glue", "frontend", "jenkins"]
     assert denies == [
         {
-            "Action": "ecs:UpdateService",
+            "Action": ["ecs:DescribeServices", "ecs:UpdateService"],
             "Effect": "Deny",
             "NotResource": [
                 f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/spryker-demo-staging/spryker-demo-staging-{s}"
@@ -202,12 +202,15 @@ def test_action_role_denies_with_partition_literals(template: dict[str, Any]) ->
         {
             "Action": "iam:PassRole",
             "Effect": "Deny",
-            "NotResource": f"arn:aws:iam::{ACCOUNT}:role/*",
+            "NotResource": f"arn:aws:iam::{ACCOUNT}:role/spryker-demo-staging-*",
         },
         {
-            "Action": "ecs:TagResource",
+            "Action": ["ecs:RegisterTaskDefinition", "ecs:TagResource"],
             "Effect": "Deny",
-            "NotResource": f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/*",
+            "NotResource": [
+                f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/spryker-demo-staging-{s}:*"
+                for s in services
+            ],
         },
     ]
 

@@ -259,7 +259,7 @@ def test_shared_action_role_and_scoped_service_updates(built: tuple[Any, dict[st
         for s in p["Properties"]["PolicyDocument"]["Statement"]
         if s["Effect"] == "Deny"
     ]
-    assert statements[0]["Action"] == "ecs:UpdateService" and len(
+    assert statements[0]["Action"] == ["ecs:DescribeServices", "ecs:UpdateService"] and len(
         statements[0]["NotResource"]
     ) == len(SERVICE_KEYS)
 
@@ -325,7 +325,7 @@ def test_the_ecs_deny_lists_long_service_arns(template: dict[str, Any]) -> None:
         s
         for policy in resources(template, "AWS::IAM::Policy").values()
         for s in policy["Properties"]["PolicyDocument"]["Statement"]
-        if s["Effect"] == "Deny" and s["Action"] == "ecs:UpdateService"
+        if s["Effect"] == "Deny" and "ecs:UpdateService" in s["Action"]
     ]
     [deny] = denies
     arns = [json.dumps(a) for a in deny["NotResource"]]

@@ -14,7 +14,12 @@ OWN = Own(buckets=frozenset({"<Artifacts.Arn>"}), keys=frozenset({"<Key.Arn>"}))
 S3 = {"Action": ["s3:GetObject*", "s3:List*"], "Effect": "Allow", "Resource": [BUCKET, OBJECTS]}
 KMS = {"Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Effect": "Allow", "Resource": KEY}
 ECS = {
-    "Action": ["ecs:RegisterTaskDefinition", "ecs:TagResource", "ecs:UpdateService"],
+    "Action": [
+        "ecs:DescribeServices",
+        "ecs:RegisterTaskDefinition",
+        "ecs:TagResource",
+        "ecs:UpdateService",
+    ],
     "Effect": "Allow",
     "Resource": "*",
 }
@@ -29,14 +34,14 @@ PASS_ROLE = {
     "Resource": "*",
 }
 DENY_UPDATE = {
-    "Action": "ecs:UpdateService",
+    "Action": ["ecs:UpdateService", "ecs:DescribeServices"],
     "Effect": "Deny",
     "NotResource": ["arn:aws:ecs:r:1:service/c/a", "arn:aws:ecs:r:1:service/c/b"],
 }
 DENY_TAG = {
-    "Action": "ecs:TagResource",
+    "Action": ["ecs:RegisterTaskDefinition", "ecs:TagResource"],
     "Effect": "Deny",
-    "NotResource": "arn:aws:ecs:r:1:task-definition/*",
+    "NotResource": ["arn:aws:ecs:r:1:task-definition/a:*", "arn:aws:ecs:r:1:task-definition/b:*"],
 }
 DENY_PASS = {
     "Action": "iam:PassRole",
@@ -61,12 +66,42 @@ def test_reviewed_policy_is_acknowledged_with_true_reasons() -> None:
         "artifact bucket",
         "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]": "aws-cdk-lib's grant; matched by "
         "action name, and its statement names only the environment's key",
-        "AwsSolutions-IAM5[Resource::*]": "ecs:RegisterTaskDefinition: no resource-level "
-        "permissions; ecs:TagResource: an explicit Deny refuses it on anything but the task "
-        "definitions it names; ecs:UpdateService: an explicit Deny refuses it on anything but "
-        "the services it names; iam:PassRole: ECS only: an explicit Deny refuses any "
-        "iam:PassedToService but ecs-tasks.amazonaws.com",
+        "AwsSolutions-IAM5[Resource::*]": "ecs:DescribeServices: an explicit Deny refuses it "
+        "on anything but the services it names; ecs:RegisterTaskDefinition: an explicit Deny "
+        "refuses it on anything but the task definitions it names; ecs:TagResource: an explicit "
+        "Deny refuses it on anything but the task definitions it names; ecs:UpdateService: an "
+        "explicit Deny refuses it on anything but the services it names; iam:PassRole: ECS "
+        "only: an explicit Deny refuses any iam:PassedToService but ecs-tasks.amazonaws.com",
     }
+
+
+FAMILY = "arn:aws:ecs:r:1:task-definition/shop-frontend:*"
+ON_CREATION = {"StringEquals": {"ecs:CreateAction": "RegisterTaskDefinition"}}
+TO_ECS_TASKS = {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+
+
+def test_task_families_and_named_roles_are_acknowledged_in_their_exact_shape() -> None:
+    register = {"Action": "ecs:RegisterTaskDefinition", "Effect": "Allow", "Resource": FAMILY}
+    tag = {**register, "Action": "ecs:TagResource", "Condition": ON_CREATION}
+    passing = {
+        "Action": "iam:PassRole",
+        "Condition": TO_ECS_TASKS,
+        "Effect": "Allow",
+        "Resource": "arn:aws:iam::1:role/shop-staging-*",
+    }
+    assert acks(register, tag, passing) == {
+        f"AwsSolutions-IAM5[Resource::{FAMILY}]": "revisions of one of the environment's task "
+        "families (a registration is asked about the revision it is about to make); tags of a "
+        "revision being registered (ecs:CreateAction) in one of the environment's task families",
+        "AwsSolutions-IAM5[Resource::arn:aws:iam::1:role/shop-staging-*]": "passes to ECS tasks "
+        "only the roles named with the environment's task-role prefix; a service referenced by "
+        "name does not tell its task and execution roles",
+    }
+    assert acks({**tag, "Condition": {}}) == {}  # tagging any time, not only when registering
+    assert acks({**tag, "Resource": "*"}) == {}  # tagging anything, even when registering
+    assert acks({**passing, "Resource": "arn:aws:iam::1:role/*"}) == {}  # every role
+    assert acks({**passing, "Condition": {}}) == {}  # to any service
+    assert acks({**register, "Resource": "arn:aws:ecs:r:1:task-definition/*"}) == {}  # any family
 
 
 def test_a_wildcard_added_later_takes_no_acknowledgement_it_shares() -> None:
@@ -92,7 +127,7 @@ def test_limits_claimed_only_while_their_deny_is_there() -> None:
         assert "AwsSolutions-IAM5[Resource::*]" not in acks(*statements), missing
     loose = {**DENY_PASS, "Condition": {"StringNotEquals": {"iam:PassedToService": "x"}}}
     assert "AwsSolutions-IAM5[Resource::*]" not in acks(S3, KMS, ECS, PASS_ROLE, loose)
-    elsewhere = {**DENY_TAG, "NotResource": ["arn:aws:ecs:r:1:task-definition/*", "*"]}
+    elsewhere = {**DENY_TAG, "NotResource": ["arn:aws:ecs:r:1:task-definition/a:*", "*"]}
     assert "AwsSolutions-IAM5[Resource::*]" not in acks(
         S3, KMS, ECS, PASS_ROLE, DENY_UPDATE, elsewhere, DENY_PASS
     )

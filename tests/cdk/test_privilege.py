@@ -10,7 +10,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk.assertions import Match
 
-from sccos_pipeline.cdk import ServiceTarget
+from sccos_pipeline.cdk import PropsError, ServiceTarget
 from tests.cdk.support import PASS_ROLE_ONLY_TO_ECS_TASKS, SERVICE_KEYS, environment, new_stack
 
 PROJECT = "spryker-demo-staging"
@@ -100,19 +100,153 @@ def test_action_role_trusts_only_the_pipelines_roles(template: assertions.Templa
 
 
 def test_pass_role_and_tagging_stay_in_the_environment(template: assertions.Template) -> None:
+    """Services referenced by name: their families are their names, their roles `<cluster>-*`."""
     denies = [s for s in statements(template, ACTION_ROLE) if s["Effect"] == "Deny"]
-    assert denies[1:] == [
+    assert denies == [
+        {
+            "Action": ["ecs:DescribeServices", "ecs:UpdateService"],
+            "Effect": "Deny",
+            "NotResource": [
+                arn(f":ecs:eu-central-1:123456789012:service/demo/demo-{key}")
+                for key in SERVICE_KEYS
+            ],
+        },
         PASS_ROLE_ONLY_TO_ECS_TASKS,
         {
             "Action": "iam:PassRole",
             "Effect": "Deny",
-            "NotResource": arn(":iam::123456789012:role/*"),
+            "NotResource": arn(":iam::123456789012:role/demo-*"),
         },
         {
-            "Action": "ecs:TagResource",
+            "Action": ["ecs:RegisterTaskDefinition", "ecs:TagResource"],
             "Effect": "Deny",
-            "NotResource": arn(":ecs:eu-central-1:123456789012:task-definition/*"),
+            "NotResource": [
+                arn(f":ecs:eu-central-1:123456789012:task-definition/demo-{key}:*")
+                for key in SERVICE_KEYS
+            ],
         },
+    ]
+
+
+FRONTEND_FAMILY = arn(":ecs:eu-central-1:123456789012:task-definition/demo-frontend:*")
+PASS_DEMO_ROLES = {
+    "Action": "iam:PassRole",
+    "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+    "Effect": "Allow",
+    "Resource": arn(":iam::123456789012:role/demo-*"),
+}
+ON_CREATION = {"StringEquals": {"ecs:CreateAction": "RegisterTaskDefinition"}}
+
+
+def test_maintenance_registers_only_the_frontends_family(template: assertions.Template) -> None:
+    found = statements(template, "EnvironmentSupportMaintenanceRoleAE021B4A")
+    assert {
+        "Action": "ecs:RegisterTaskDefinition",
+        "Effect": "Allow",
+        "Resource": FRONTEND_FAMILY,
+    } in found
+    assert {
+        "Action": "ecs:TagResource",
+        "Condition": ON_CREATION,
+        "Effect": "Allow",
+        "Resource": FRONTEND_FAMILY,
+    } in found
+    assert PASS_DEMO_ROLES in found
+    ecs_on_anything = [s for s in found if s["Resource"] == "*"]
+    assert ecs_on_anything == [
+        {"Action": "ecs:DescribeTaskDefinition", "Effect": "Allow", "Resource": "*"}
+    ]
+
+
+def test_the_updater_registers_only_the_services_families(template: assertions.Template) -> None:
+    found = statements(template, "EnvironmentSupportUpdateServicesRole6C157CA9")
+    families = [
+        arn(f":ecs:eu-central-1:123456789012:task-definition/demo-{key}:*") for key in SERVICE_KEYS
+    ]
+    assert {
+        "Action": "ecs:RegisterTaskDefinition",
+        "Effect": "Allow",
+        "Resource": families,
+    } in found
+    assert {
+        "Action": "ecs:TagResource",
+        "Condition": ON_CREATION,
+        "Effect": "Allow",
+        "Resource": families,
+    } in found
+    assert PASS_DEMO_ROLES in found
+    assert [s for s in found if s["Resource"] == "*"] == [
+        {"Action": "ecs:DescribeTaskDefinition", "Effect": "Allow", "Resource": "*"}
+    ]
+
+
+def test_named_families_and_role_prefix_replace_the_defaults() -> None:
+    stack = new_stack()
+    services = {
+        key: ServiceTarget(
+            ecs.FargateService.from_fargate_service_attributes(
+                stack,
+                f"Named-{key}",
+                cluster=ecs.Cluster.from_cluster_attributes(
+                    stack,
+                    f"NamedCluster-{key}",
+                    cluster_name="demo",
+                    vpc=ec2.Vpc.from_vpc_attributes(
+                        stack,
+                        f"NamedVpc-{key}",
+                        vpc_id="vpc-2",
+                        availability_zones=["eu-central-1a"],
+                        private_subnet_ids=["subnet-2"],
+                    ),
+                ),
+                service_name=f"demo-{key}",
+            ),
+            key,
+            task_family="shop-frontend" if key == "frontend" else None,
+        )
+        for key in SERVICE_KEYS
+    }
+    environment(stack, services=services, task_role_prefix="shop-staging-ecs-")
+    template = assertions.Template.from_stack(stack)
+    found = statements(template, "EnvironmentSupportMaintenanceRoleAE021B4A")
+    assert {
+        "Action": "ecs:RegisterTaskDefinition",
+        "Effect": "Allow",
+        "Resource": arn(":ecs:eu-central-1:123456789012:task-definition/shop-frontend:*"),
+    } in found
+    assert {
+        **PASS_DEMO_ROLES,
+        "Resource": arn(":iam::123456789012:role/shop-staging-ecs-*"),
+    } in found
+    denies = [s for s in statements(template, ACTION_ROLE) if s["Effect"] == "Deny"]
+    assert denies[2:] == [
+        {
+            "Action": "iam:PassRole",
+            "Effect": "Deny",
+            "NotResource": arn(":iam::123456789012:role/shop-staging-ecs-*"),
+        },
+        {
+            "Action": ["ecs:RegisterTaskDefinition", "ecs:TagResource"],
+            "Effect": "Deny",
+            "NotResource": [
+                arn(
+                    ":ecs:eu-central-1:123456789012:task-definition/"
+                    + ("shop-frontend" if key == "frontend" else f"demo-{key}")
+                    + ":*"
+                )
+                for key in SERVICE_KEYS
+            ],
+        },
+    ]
+
+
+@pytest.mark.parametrize("prefix", ["", "role/*", "a" * 64])
+def test_a_task_role_prefix_must_start_a_role_name(prefix: str) -> None:
+    with pytest.raises(PropsError) as raised:
+        environment(new_stack(), task_role_prefix=prefix)
+    assert raised.value.problems == [
+        f"task_role_prefix: is {prefix!r}. Fix: the start of an IAM role name, 1 to 63 of "
+        "letters, digits and '+=,.@_-'"
     ]
 
 
@@ -155,7 +289,7 @@ def test_pass_role_and_tagging_scoped_to_known_task_definitions() -> None:
             ],
         },
         {
-            "Action": "ecs:TagResource",
+            "Action": ["ecs:RegisterTaskDefinition", "ecs:TagResource"],
             "Effect": "Deny",
             "NotResource": [
                 arn(":ecs:eu-central-1:123456789012:task-definition/demo-app:*"),

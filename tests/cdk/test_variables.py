@@ -59,8 +59,11 @@ def test_the_updater_may_read_the_tree_and_tag_only_what_it_registers(
         "Action": "ecs:TagResource",
         "Condition": {"StringEquals": {"ecs:CreateAction": "RegisterTaskDefinition"}},
         "Effect": "Allow",
-        "Resource": "*",
-    } in found
+        "Resource": [
+            f"arn:${{AWS::Partition}}:ecs:eu-central-1:123456789012:task-definition/demo-{key}:*"
+            for key in ("boffice_eu", "backgw_eu", "yves_eu", "glue_eu", "frontend", "jenkins")
+        ],
+    } in [{**s, "Resource": flat(s["Resource"])} for s in found]
 
 
 def test_hook_variables_may_read_the_secrets_the_settings_name(

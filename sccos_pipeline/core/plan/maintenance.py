@@ -34,7 +34,6 @@ from .model import (
     source_stage,
 )
 from .shell import SKIP_WHEN_CREATED, spec
-from .updater import TAG_NEW_TASK_DEFINITIONS
 
 MAINTENANCE = "Maintenance"  # the project's construct id: a public contract
 FRONTEND = "frontend"  # the ECS service key of the nginx frontend
@@ -108,8 +107,9 @@ def maintenance_projects(model: DeployModel, options: PlanOptions) -> list[PlanP
                 can.describe_services(f"service:{FRONTEND}"),
                 can.update_services(f"service:{FRONTEND}"),
                 can.DESCRIBE_TASK_DEFINITIONS,
-                can.REGISTER_TASK_DEFINITIONS,
-                TAG_NEW_TASK_DEFINITIONS,  # update_service keeps the revision's tags
+                can.register_task_definitions(f"task-definition:{FRONTEND}"),
+                # update_service keeps the revision's tags
+                can.tag_new_task_definitions(f"task-definition:{FRONTEND}"),
                 can.PASS_TASK_ROLES,
                 can.trigger_of(*(k.value for k in MODES)),
             ),

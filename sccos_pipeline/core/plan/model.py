@@ -109,10 +109,12 @@ class Permission:
     `parameter:<name>` one of its version parameters, `repositories` or `repository:<image>`
     its ECR repositories, `services` or `service:<key>` its ECS services (long ARNs),
     `pipeline:<kind>` one of its pipelines, `variable-tree` every parameter under its Spryker
-    variable path, `task-roles` the task and execution roles of its services (iam:PassRole to
-    ECS tasks only), `hook-secrets:ssm` and `hook-secrets:secretsmanager` the parameters and
-    secrets the hook projects' secret variables name (settings; none when they name none: the
-    permission is then left out), and `*` for actions that have no resource type.
+    variable path, `task-definitions` or `task-definition:<key>` every revision of its
+    services' task families (`family:*`), `task-roles` the task and execution roles of its
+    services (iam:PassRole to ECS tasks only), `hook-secrets:ssm` and
+    `hook-secrets:secretsmanager` the parameters and secrets the hook projects' secret variables
+    name (settings; none when they name none: the permission is then left out), and `*` for
+    actions that have no resource type.
     `condition` is one IAM condition (operator, key, value) the statement carries.
     """
 

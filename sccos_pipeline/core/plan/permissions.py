@@ -30,11 +30,23 @@ DESCRIBE_TASK_DEFINITIONS = Permission(
 PASS_TASK_ROLES = Permission(
     ("iam:PassRole",), ("task-roles",), "register a task definition with the service's roles"
 )
-REGISTER_TASK_DEFINITIONS = Permission(
-    ("ecs:RegisterTaskDefinition",),
-    ("*",),
-    "register a task definition revision (ECS has no resource type for it before it exists)",
-)
+
+
+def register_task_definitions(on: str = "task-definitions") -> Permission:
+    return Permission(
+        ("ecs:RegisterTaskDefinition",),
+        (on,),
+        "register a revision in the services' task families (IAM asks about family:revision)",
+    )
+
+
+def tag_new_task_definitions(on: str = "task-definitions") -> Permission:
+    return Permission(
+        ("ecs:TagResource",),
+        (on,),
+        "keep a task definition's tags on the revision it registers (only when registering one)",
+        ("StringEquals", "ecs:CreateAction", "RegisterTaskDefinition"),
+    )
 
 
 def retag(image: str) -> Permission:

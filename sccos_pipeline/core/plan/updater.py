@@ -31,7 +31,6 @@ from .model import (
     EXECUTION_ID,
     SOURCE_ARTIFACT,
     ActionKind,
-    Permission,
     PipelinePlan,
     PlanAction,
     PlanOptions,
@@ -65,19 +64,13 @@ if problems:
 print("The variables of " + sys.argv[1] + " follow Spryker's rules")
 """
 
-TAG_NEW_TASK_DEFINITIONS = Permission(
-    ("ecs:TagResource",),
-    ("*",),
-    "keep a task definition's tags on the revision it registers (only when registering one)",
-    ("StringEquals", "ecs:CreateAction", "RegisterTaskDefinition"),
-)
 UPDATER_PERMISSIONS = (
     can.READ_VARIABLES,
     can.describe_services(),
     can.update_services(),
     can.DESCRIBE_TASK_DEFINITIONS,
-    can.REGISTER_TASK_DEFINITIONS,
-    TAG_NEW_TASK_DEFINITIONS,
+    can.register_task_definitions(),
+    can.tag_new_task_definitions(),
     can.PASS_TASK_ROLES,
     can.trigger_of(PipelineKind.ECS_UPDATER.value),
 )

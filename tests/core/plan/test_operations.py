@@ -83,8 +83,8 @@ def test_both_maintenance_pipelines_run_one_project_with_their_mode(tmp_path: Pa
         (("ecs:DescribeServices",), ("service:frontend",)),
         (("ecs:UpdateService",), ("service:frontend",)),
         (("ecs:DescribeTaskDefinition",), ("*",)),
-        (("ecs:RegisterTaskDefinition",), ("*",)),
-        (("ecs:TagResource",), ("*",)),
+        (("ecs:RegisterTaskDefinition",), ("task-definition:frontend",)),
+        (("ecs:TagResource",), ("task-definition:frontend",)),
         (("iam:PassRole",), ("task-roles",)),
         (
             ("codepipeline:GetPipelineExecution",),

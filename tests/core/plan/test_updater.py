@@ -62,10 +62,10 @@ def test_the_updater_pipeline_runs_one_step_by_hand(model: DeployModel) -> None:
         (("ecs:DescribeServices",), ("services",), None),
         (("ecs:UpdateService",), ("services",), None),
         (("ecs:DescribeTaskDefinition",), ("*",), None),
-        (("ecs:RegisterTaskDefinition",), ("*",), None),
+        (("ecs:RegisterTaskDefinition",), ("task-definitions",), None),
         (
             ("ecs:TagResource",),
-            ("*",),
+            ("task-definitions",),
             ("StringEquals", "ecs:CreateAction", "RegisterTaskDefinition"),
         ),
         (("iam:PassRole",), ("task-roles",), None),
