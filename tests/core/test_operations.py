@@ -4,6 +4,7 @@ Rollout_Scheduler (their behaviour end to end: tests/rehearsal/test_operations.p
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +169,17 @@ def test_buildspecs_fit_codebuild_inline(tmp_path: Path) -> None:
     for key in ("Maintenance", "SchedulerRollout", "SchedulerSetup"):
         text = yaml.safe_dump(dict(found.projects[key].buildspec), width=1 << 16)
         assert len(text) < MAX_INLINE_BUILDSPEC, key
+
+
+def test_the_maintenance_step_sets_the_mode_and_nothing_else(tmp_path: Path) -> None:
+    """SPRYKER_MAINTENANCE_MODE_ENABLED is the one variable the maintenance pipelines change;
+    SCCOS's reserved ALLOWED_IP is no option of the plan (Spryker's "Configure access to
+    applications in maintenance mode": "To allow access from particular IP addresses, define
+    them in the needed deploy file.")."""
+    found = plan(tmp_path)
+    [script] = found.projects["Maintenance"].buildspec["phases"]["build"]["commands"]
+    assert [line.strip() for line in script.splitlines() if '--set "' in line] == [
+        '--set "SPRYKER_MAINTENANCE_MODE_ENABLED=$enabled"'
+    ]
+    assert "SCCOS_ALLOWED_IP" not in script
+    assert "maintenance_allowed_ips" not in {f.name for f in fields(PlanOptions)}
