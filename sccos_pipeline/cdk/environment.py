@@ -102,7 +102,6 @@ class SprykerEnvironment(Construct):
         docker_sdk_repository: str = DOCKER_SDK_REPOSITORY,
         docker_sdk_ref: str = DOCKER_SDK_REF,
         app_dir: str = DEFAULT_APP_DIR,
-        maintenance_allowed_ips: Sequence[str] = (),
     ) -> None:
         """
         :param deploy_file: the Spryker deploy file; loaded and validated at synth.
@@ -150,8 +149,6 @@ class SprykerEnvironment(Construct):
             docker/ folder. Default: Spryker's public Docker SDK.
         :param docker_sdk_ref: a released tag of it (needs `export -d ecr`). Default: 1.74.0.
         :param app_dir: where the application lives in the images. Default: /data.
-        :param maintenance_allowed_ips: ALLOWED_IP of the frontend, set by the maintenance
-            pipelines: one address or CIDR range. Default: none (ALLOWED_IP left as it is).
         """
         super().__init__(scope, construct_id)
         if pipelines is None:
@@ -174,7 +171,6 @@ class SprykerEnvironment(Construct):
             secrets=secrets or {},
             hook_settings=hook_settings or {},
             approval_emails=approval_emails,
-            maintenance_allowed_ips=maintenance_allowed_ips,
         )
         self.production = production
         self.encryption_key = encryption_key or environment_key(self, model.project)
@@ -233,7 +229,6 @@ class SprykerEnvironment(Construct):
                 pre_deployment_commands=tuple(pre_deployment_commands),
                 post_deployment_commands=tuple(post_deployment_commands),
                 app_dir=app_dir,
-                maintenance_allowed_ips=tuple(maintenance_allowed_ips),
                 docker_sdk_repository=docker_sdk_repository,
                 docker_sdk_ref=docker_sdk_ref,
             ),

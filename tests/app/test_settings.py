@@ -60,8 +60,7 @@ def test_unknown_keys_are_refused_with_a_suggestion() -> None:
         '"region", "deployFile", "project", "deployFileInRepository", "production", '
         '"allowDestructiveInProduction", "destructiveOnPush", "deployOnPush", "pipelines", '
         '"source", "vpc", "clusterName", "services", "broker", "zedEnvironment", "secrets", "hooks", '
-        '"approvalEmails", "preDeploymentCommands", "postDeploymentCommands", '
-        '"maintenanceAllowedIps"',
+        '"approvalEmails", "preDeploymentCommands", "postDeploymentCommands"',
         f'{AT}.hooks.instal: unknown key (did you mean "install"?); allowed: "pre-deploy", '
         '"install", "post-deploy"',
     ]
