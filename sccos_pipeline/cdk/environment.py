@@ -124,9 +124,9 @@ class SprykerEnvironment(Construct):
         :param pipelines: which pipelines to create. Default: every one this version plans
             (NORMAL, DESTRUCTIVE and the companions), without DESTRUCTIVE in production unless
             allow_destructive_in_production.
-        :param deploy_on_push: NORMAL starts on push and deploys the pushed commit, setting
-            desired_version. Default: True, but False in production (deploy desired_version by
-            hand).
+        :param deploy_on_push: NORMAL starts on push and deploys the pushed commit (the run's
+            own; desired_version is left as the operator set it). Default: True, but False in
+            production (deploy desired_version by hand).
         :param subnets: subnets of the hook and broker projects. Default: private with egress.
         :param security_groups: of the hook and broker projects. Default: one created, shared
             by them, all outbound allowed (exposed as `security_group`).

@@ -253,7 +253,7 @@ def test_the_build_pipeline_builds_each_commit_once_and_deploys_nothing(
         "spryker-demo-staging-jenkins": commit,
         "spryker-demo-staging-pipeline": commit,
     }
-    assert state["ssm"] == versions(commit, deployed_version, deployed_version)
+    assert state["ssm"] == versions(commit, "none", deployed_version)  # none: the operator's
     assert state["ecs"] == services_at(deployed_version)
     assert set(updates(state).values()) == {1}
     assert hooks(rehearsal) == first_deployment(deployed_version)
