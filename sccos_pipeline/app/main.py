@@ -24,7 +24,6 @@ _SETTING_OF_PROP = {
     "secrets": "secrets",
     "hook_settings": "hooks",
     "approval_emails": "approvalEmails",
-    "maintenance_allowed_ips": "maintenanceAllowedIps",
 }
 _STACK_TRACE = re.compile(r"^\s+at |jsii", re.IGNORECASE)
 

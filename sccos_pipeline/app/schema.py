@@ -71,8 +71,11 @@ def _lines(error: ValidationError) -> Iterator[tuple[list[str | int], str]]:
     node, instance = trail[-1][1], error.instance  # the schema holding the failed keyword
     if error.validator == "additionalProperties" and isinstance(instance, dict):
         allowed = list(node.get("properties", {}))
+        removed = node.get("x-removed", {})  # keys that were settings: what to do instead
         for key in instance:
-            if key not in allowed:
+            if key in removed:
+                yield [*path, key], removed[key]
+            elif key not in allowed:
                 yield [*path, key], _unknown(key, allowed)
     elif error.validator == "required" and isinstance(instance, dict):
         for key in node["required"]:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import naming
-from ..core.plan.maintenance import allowed_ip_problems
 from ..core.stages import PipelineKind, Stage
 from .schema import CONTEXT_KEY, key_path, schema_problems
 
@@ -92,7 +91,6 @@ class EnvironmentSettings:
     approval_emails: tuple[str, ...] = ()
     pre_deployment_commands: tuple[str, ...] = ()
     post_deployment_commands: tuple[str, ...] = ()
-    maintenance_allowed_ips: tuple[str, ...] = ()
 
 
 def read_settings(context: Any) -> list[EnvironmentSettings]:
@@ -144,10 +142,6 @@ def _problems(e: EnvironmentSettings) -> list[str]:
             f"{at}vpc.privateSubnetRouteTableIds: {tables} route tables for {subnets} subnets; "
             "allowed: one per private subnet, in the same order"
         )
-    problems += [
-        f"{at}maintenanceAllowedIps: {problem}"
-        for problem in allowed_ip_problems(e.maintenance_allowed_ips)
-    ]
     return problems
 
 
@@ -208,5 +202,4 @@ def _environment(name: str, data: dict[str, Any]) -> EnvironmentSettings:
         approval_emails=tuple(data.get("approvalEmails", ())),
         pre_deployment_commands=tuple(data.get("preDeploymentCommands", ())),
         post_deployment_commands=tuple(data.get("postDeploymentCommands", ())),
-        maintenance_allowed_ips=tuple(data.get("maintenanceAllowedIps", ())),
     )

@@ -124,7 +124,6 @@ class SprykerEnvironmentStack(Stack):
             approval_emails=settings.approval_emails,
             pre_deployment_commands=settings.pre_deployment_commands,
             post_deployment_commands=settings.post_deployment_commands,
-            maintenance_allowed_ips=settings.maintenance_allowed_ips,
         )
 
     def _source(self, settings: EnvironmentSettings) -> p.PipelineSource:

@@ -109,7 +109,6 @@ class SprykerEnvironment(Construct):
         docker_sdk_repository: str = DOCKER_SDK_REPOSITORY,
         docker_sdk_ref: str = DOCKER_SDK_REF,
         app_dir: str = DEFAULT_APP_DIR,
-        maintenance_allowed_ips: Sequence[str] = (),
     ) -> None:
         """
         :param deploy_file: the Spryker deploy file; loaded and validated at synth.
@@ -132,9 +131,9 @@ class SprykerEnvironment(Construct):
         :param pipelines: which pipelines to create. Default: every one this version plans
             (NORMAL, DESTRUCTIVE and the companions), without DESTRUCTIVE in production unless
             allow_destructive_in_production.
-        :param deploy_on_push: NORMAL starts on push and deploys the pushed commit, setting
-            desired_version. Default: True, but False in production (deploy desired_version by
-            hand).
+        :param deploy_on_push: NORMAL starts on push and deploys the pushed commit (the run's
+            own; desired_version is left as the operator set it). Default: True, but False in
+            production (deploy desired_version by hand).
         :param subnets: subnets of the hook and broker projects. Default: private with egress.
         :param security_groups: of the hook and broker projects. Default: one created, shared
             by them, all outbound allowed (exposed as `security_group`).
@@ -162,8 +161,6 @@ class SprykerEnvironment(Construct):
             docker/ folder. Default: Spryker's public Docker SDK.
         :param docker_sdk_ref: a released tag of it (needs `export -d ecr`). Default: 1.74.0.
         :param app_dir: where the application lives in the images. Default: /data.
-        :param maintenance_allowed_ips: ALLOWED_IP of the frontend, set by the maintenance
-            pipelines: one address or CIDR range. Default: none (ALLOWED_IP left as it is).
         """
         super().__init__(scope, construct_id)
         if pipelines is None:
@@ -186,7 +183,6 @@ class SprykerEnvironment(Construct):
             secrets=secrets or {},
             hook_settings=hook_settings or {},
             approval_emails=approval_emails,
-            maintenance_allowed_ips=maintenance_allowed_ips,
         )
         if task_role_prefix is not None and not (
             Token.is_unresolved(task_role_prefix) or _ROLE_PREFIX.fullmatch(task_role_prefix)
@@ -258,7 +254,6 @@ class SprykerEnvironment(Construct):
                 pre_deployment_commands=tuple(pre_deployment_commands),
                 post_deployment_commands=tuple(post_deployment_commands),
                 app_dir=app_dir,
-                maintenance_allowed_ips=tuple(maintenance_allowed_ips),
                 docker_sdk_repository=docker_sdk_repository,
                 docker_sdk_ref=docker_sdk_ref,
             ),

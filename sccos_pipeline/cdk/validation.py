@@ -16,7 +16,6 @@ from ..core.deployfile.applications import image_names, service_names
 from ..core.deployfile.findings import DeployFileError, Severity
 from ..core.deployfile.loader import validate_deploy_file
 from ..core.deployfile.model import DeployModel
-from ..core.plan.maintenance import allowed_ip_problems
 from ..core.stages import HOOK_VARIABLES, PipelineKind, PipelineType, Stage
 from . import props as p
 
@@ -77,7 +76,6 @@ def validate_environment_props(
     secrets: Mapping[str, p.SecretSource],
     hook_settings: Mapping[Stage, p.HookProjectSettings],
     approval_emails: Sequence[str],
-    maintenance_allowed_ips: Sequence[str] = (),
 ) -> None:
     """Problems are worded for construct and cdk.json users alike, each with its prop."""
     problems: list[p.Problem] = []
@@ -155,9 +153,6 @@ def validate_environment_props(
         ("approval_emails", f"has {email!r}, not an e-mail address")
         for email in approval_emails
         if not _EMAIL.fullmatch(email)
-    ]
-    problems += [
-        ("maintenance_allowed_ips", t) for t in allowed_ip_problems(maintenance_allowed_ips)
     ]
     if problems:
         raise p.PropsError(construct, problems)

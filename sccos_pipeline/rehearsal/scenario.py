@@ -118,7 +118,7 @@ BUILT_IN: dict[str, Scenario] = {
         Scenario(
             "override",
             "two commits built; desired_version names the newer, a run by hand with "
-            "DESIRED_VERSION the older deploys the older and records it as desired_version",
+            "DESIRED_VERSION the older deploys the older and leaves desired_version as it is",
             (
                 Run("build"),
                 Run("build", files={"src/override.txt": "the newer version\n"}),

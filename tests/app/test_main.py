@@ -101,6 +101,13 @@ def _drop_service(environments: dict[str, Any]) -> None:
             '("production": true); allowed: the list without "destructive" (or no "pipelines": '
             'every one but destructive), or "allowDestructiveInProduction": true',
         ),
+        (
+            _set("maintenanceAllowedIps", ["203.0.113.7"]),
+            f"{AT}.maintenanceAllowedIps: no longer a setting: the maintenance pipelines change "
+            "SPRYKER_MAINTENANCE_MODE_ENABLED only, never ALLOWED_IP (SCCOS's reserved address "
+            "of the AWS gateway); allowed: remove it, and list the addresses that pass during "
+            "maintenance in the deploy file's docker.maintenance.whitelist.ips",
+        ),
     ],
     ids=[
         "typo",
@@ -111,6 +118,7 @@ def _drop_service(environments: dict[str, Any]) -> None:
         "service",
         "secret",
         "production",
+        "maintenance-allowed-ips",
     ],
 )
 def test_wrong_settings_exit_1_with_one_message(

@@ -61,8 +61,7 @@ def test_unknown_keys_are_refused_with_a_suggestion() -> None:
         '"allowDestructiveInProduction", "destructiveOnPush", "deployOnPush", "pipelines", '
         '"source", "vpc", "clusterName", "taskRolePrefix", "services", "broker", "zedEnvironment", '
         '"secrets", "hooks", '
-        '"approvalEmails", "preDeploymentCommands", "postDeploymentCommands", '
-        '"maintenanceAllowedIps"',
+        '"approvalEmails", "preDeploymentCommands", "postDeploymentCommands"',
         f'{AT}.hooks.instal: unknown key (did you mean "install"?); allowed: "pre-deploy", '
         '"install", "post-deploy"',
     ]
@@ -261,3 +260,23 @@ def test_editors_can_check_cdk_json_with_the_same_schema() -> None:
     cdk_json["context"][CONTEXT_KEY][ENV]["prodution"] = True
     [error] = Draft202012Validator(schema()).iter_errors(cdk_json)
     assert list(error.path) == ["context", CONTEXT_KEY, ENV]
+
+
+def test_maintenance_allowed_ips_is_refused_naming_the_deploy_file_key() -> None:
+    """Who passes during maintenance is the deploy file's, built into the frontend image;
+    the setting that set the frontend's reserved ALLOWED_IP is gone, and a cdk.json that still
+    has it is told where the addresses go.
+
+    Spryker's "Configure access to applications in maintenance mode"
+    (https://docs.spryker.com/docs/ca/dev/manage-maintenance-mode/configure-access-to-applications-in-maintenance-mode.html):
+    "To allow access from particular IP addresses, define them in the needed deploy file."
+    """
+    context = environments()
+    context[ENV]["maintenanceAllowedIps"] = ["203.0.113.7"]
+    assert problems(context) == [
+        f"{AT}.maintenanceAllowedIps: no longer a setting: the maintenance pipelines change "
+        "SPRYKER_MAINTENANCE_MODE_ENABLED only, never ALLOWED_IP (SCCOS's reserved address of "
+        "the AWS gateway); allowed: remove it, and list the addresses that pass during "
+        "maintenance in the deploy file's docker.maintenance.whitelist.ips (built into the "
+        "frontend image)",
+    ]

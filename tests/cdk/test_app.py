@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from aws_cdk import App, Validations
 from aws_cdk import aws_iam as iam
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Match, Template
 from cdk_nag import AwsSolutionsChecks
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
@@ -335,3 +335,42 @@ def test_compute_types_of_cdk_json_reach_the_hook_projects(tmp_path: Path) -> No
         "Run_install_for_spryker-demo-staging": ("BUILD_GENERAL1_2XLARGE", 60),
         "Run_post-deploy_for_spryker-demo-staging": ("BUILD_GENERAL1_SMALL", 20),
     }
+
+
+def test_the_maintenance_project_sets_the_mode_and_nothing_else(template: dict[str, Any]) -> None:
+    """The maintenance pipelines change SPRYKER_MAINTENANCE_MODE_ENABLED of the frontend and
+    never SCCOS's reserved ALLOWED_IP: who passes during maintenance is the deploy file's
+    `docker.maintenance.whitelist.ips` (Spryker's "Configure access to applications in
+    maintenance mode": "To allow access from particular IP addresses, define them in the
+    needed deploy file.")."""
+    Template.from_json(template).has_resource_properties(
+        "AWS::CodeBuild::Project",
+        {
+            "Name": "Switch_maintenance_mode_for_spryker-demo-staging",
+            "Environment": Match.object_like(
+                {
+                    "EnvironmentVariables": [
+                        {
+                            "Name": "SCCOS_CLUSTER",
+                            "Type": "PLAINTEXT",
+                            "Value": "spryker-demo-staging",
+                        },
+                        {
+                            "Name": "SCCOS_SERVICE",
+                            "Type": "PLAINTEXT",
+                            "Value": "spryker-demo-staging-frontend",
+                        },
+                        {"Name": "SCCOS_CONTAINER", "Type": "PLAINTEXT", "Value": "frontend"},
+                    ]
+                }
+            ),
+        },
+    )
+    [buildspec] = [
+        p["Properties"]["Source"]["BuildSpec"]
+        for p in resources(template, "AWS::CodeBuild::Project").values()
+        if p["Properties"]["Name"] == "Switch_maintenance_mode_for_spryker-demo-staging"
+    ]
+    assert [line.strip() for line in buildspec.splitlines() if '--set "' in line] == [
+        '--set "SPRYKER_MAINTENANCE_MODE_ENABLED=$enabled"'
+    ]

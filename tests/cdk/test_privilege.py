@@ -458,3 +458,55 @@ def test_build_waits_for_the_other_pipeline_and_broker_resets_only_when_destruct
         "AWS::CodePipeline::Pipeline",
         _action_variables(name, "Configure_RabbitMQ_Vhosts_and_Permissions", [pipeline_type]),
     )
+
+
+def test_no_step_may_write_desired_version(template: assertions.Template) -> None:
+    """`/<project>/desired_version` is the operator's (Spryker's "Deploy in a staging
+    environment" recommends `latest` there to "Avoid updating /spryker-staging/desired_version
+    during each deployment."): the roles that may write a version parameter, and which."""
+
+    def parameter(logical_id: str) -> dict[str, Any]:
+        return {
+            "Fn::Join": [
+                "",
+                [
+                    "arn:",
+                    {"Ref": "AWS::Partition"},
+                    ":ssm:eu-central-1:123456789012:parameter",
+                    {"Ref": logical_id},
+                ],
+            ]
+        }
+
+    writers = {
+        role: s["Resource"]
+        for role in (
+            "EnvironmentSupportBuildRole36F85E2F",
+            "EnvironmentSupportBuildImagesRoleC663C54B",
+            "EnvironmentSupportRecordDeployedRole79F64A45",
+            "EnvironmentSupportVersionsRole1F412C18",
+        )
+        for s in statements(template, role)
+        if "ssm:PutParameter" in s["Action"]
+    }
+    assert writers == {
+        "EnvironmentSupportBuildRole36F85E2F": parameter(
+            "EnvironmentParameterLastbuildversionCF0E74A9"
+        ),
+        "EnvironmentSupportBuildImagesRoleC663C54B": parameter(
+            "EnvironmentParameterLastbuildversionCF0E74A9"
+        ),
+        "EnvironmentSupportRecordDeployedRole79F64A45": parameter(
+            "EnvironmentParameterLastDeployedVersion4337FE74"
+        ),
+    }
+    # Nor any other role of the stack, by name or by a wildcard.
+    written = [
+        resource
+        for p in template.find_resources("AWS::IAM::Policy").values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if "ssm:PutParameter" in s["Action"] or "ssm:*" in s["Action"]
+        for resource in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+    ]
+    assert parameter("EnvironmentParameterDesiredVersion75AFD13A") not in written
+    assert "*" not in written

@@ -26,6 +26,9 @@ JENKINS = "spryker-demo-staging-jenkins"
 TASK_DEFINITION = "arn:aws:ecs:eu-central-1:123456789012:task-definition"
 BOOTSTRAP = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/bootstrap:none"
 TAGS = {"team": "shop", "cost-center": "42"}
+# SCCOS's own variable: the address of the AWS gateway, which real deploy files exclude from
+# basic auth (`auth.exclude: ['${ALLOWED_IP}']`). Reserved: no pipeline may change it.
+GATEWAY = "192.0.2.10"
 
 
 @pytest.fixture
@@ -61,15 +64,18 @@ def services(rehearsal: Rehearsal) -> dict[str, dict[str, Any]]:
 
 
 def tag_frontend(rehearsal: Rehearsal) -> None:
-    """The frontend runs a tagged revision (SCCOS tags its resources), registered by hand."""
+    """The frontend runs a tagged revision (SCCOS tags its resources) with SCCOS's reserved
+    ALLOWED_IP, registered by hand as SCCOS's infrastructure code does."""
     ecs = rehearsal.aws.admin("ecs")
     [service] = ecs.describe_services(cluster=CLUSTER, services=[FRONTEND])["services"]
     running = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])
     definition = running["taskDefinition"]
+    [container] = definition["containerDefinitions"]
+    container["environment"] = [{"name": "ALLOWED_IP", "value": GATEWAY}]
     tagged = ecs.register_task_definition(
         family=definition["family"],
         taskRoleArn=definition["taskRoleArn"],
-        containerDefinitions=definition["containerDefinitions"],
+        containerDefinitions=[container],
         tags=[{"key": k, "value": v} for k, v in TAGS.items()],
     )["taskDefinition"]["taskDefinitionArn"]
     ecs.update_service(cluster=CLUSTER, service=FRONTEND, taskDefinition=tagged)
@@ -107,6 +113,19 @@ SOURCE_ONLY = [("codestar-connections:UseConnection", "ImplicitlyDenied")]
 
 
 def test_maintenance_on_twice_then_off_changes_the_frontend_alone(rehearsal: Rehearsal) -> None:
+    """Maintenance changes SPRYKER_MAINTENANCE_MODE_ENABLED of the frontend and nothing else:
+    SCCOS's reserved ALLOWED_IP (the gateway's address) is the same before, during and after.
+
+    Spryker's "Enable and disable maintenance mode"
+    (https://docs.spryker.com/docs/ca/dev/manage-maintenance-mode/enable-and-disable-maintenance-mode.html):
+    "To get access to the frontend applications in maintenance mode, you can allowlist the
+    needed IP addresses. For instructions, see Configure access to applications in maintenance
+    mode." That page
+    (https://docs.spryker.com/docs/ca/dev/manage-maintenance-mode/configure-access-to-applications-in-maintenance-mode.html)
+    allowlists them in the deploy file: "To allow access from particular IP addresses, define
+    them in the needed deploy file." (`docker.maintenance.whitelist.ips`), then "Deploy the
+    application with the updated configuration": a build, not a pipeline setting.
+    """
     tag_frontend(rehearsal)
     before = services(rehearsal)
     others = {k: v for k, v in before.items() if k != FRONTEND}
@@ -129,7 +148,7 @@ def test_maintenance_on_twice_then_off_changes_the_frontend_alone(rehearsal: Reh
             "frontend": {
                 "image": BOOTSTRAP,
                 "environment": {
-                    "ALLOWED_IP": "203.0.113.7",  # maintenanceAllowedIps of cdk.json
+                    "ALLOWED_IP": "192.0.2.10",  # SCCOS's, as it was
                     "SPRYKER_MAINTENANCE_MODE_ENABLED": "1",  # what nginx compares with
                 },
             }
@@ -138,6 +157,14 @@ def test_maintenance_on_twice_then_off_changes_the_frontend_alone(rehearsal: Reh
     }
     assert after == others
     assert denied(enable) == SOURCE_ONLY
+    # What the step printed after its commands: update_service's one change, and the new
+    # revision.
+    output = enable.steps[-1].log.split('--services "$SCCOS_SERVICE"\n', 1)[1]
+    assert output.splitlines()[:3] == [
+        "+ SPRYKER_MAINTENANCE_MODE_ENABLED=1",
+        f"{FRONTEND}: now runs {TASK_DEFINITION}/{FRONTEND}:3",
+        f"Waiting until {FRONTEND} is stable",
+    ]
 
     again = rehearsal.start("maintenance-enable", trigger="manual").run()
     assert again.status == "Succeeded"
@@ -156,7 +183,7 @@ def test_maintenance_on_twice_then_off_changes_the_frontend_alone(rehearsal: Reh
             "frontend": {
                 "image": BOOTSTRAP,
                 "environment": {
-                    "ALLOWED_IP": "203.0.113.7",
+                    "ALLOWED_IP": "192.0.2.10",
                     "SPRYKER_MAINTENANCE_MODE_ENABLED": "0",
                 },
             }

@@ -53,7 +53,7 @@ def test_first_deployment_of_the_example(rehearsal: Rehearsal) -> None:
     state = rehearsal.state()
     assert state["ssm"] == {
         "/spryker-demo-staging/lastbuildversion": commit,
-        "/spryker-demo-staging/desired_version": commit,
+        "/spryker-demo-staging/desired_version": "none",  # the operator's: no run writes it
         "/spryker-demo-staging/last_deployed_version": commit,
     }
     assert state["ecr"]["spryker-demo-staging-boffice_eu"] == {

@@ -144,7 +144,7 @@ def test_a_run_given_desired_version_deploys_it_and_records_it(rehearsal: Rehear
         (BUILD, PUSH, "Succeeded"),
         (NORMAL, MANUAL, "Succeeded"),
     ]
-    # desired_version named the newer commit; the run's variable wins.
+    # desired_version named the newer commit; the run's variable wins, for this run only.
     assert released.pipeline_variables == {"DESIRED_VERSION": older}
     assert chosen(released) == (
         f"Deployment version: {older} (from the DESIRED_VERSION variable of this run)"
@@ -155,7 +155,7 @@ def test_a_run_given_desired_version_deploys_it_and_records_it(rehearsal: Rehear
     )
     assert built(released) == []
     state = rehearsal.state()
-    assert state["ssm"] == versions(newer, older, older)
+    assert state["ssm"] == versions(newer, newer, older)  # desired_version as the operator set it
     assert state["ecs"] == services_at(older)
     assert hooks(rehearsal) == first_deployment(older)
 
@@ -253,7 +253,7 @@ def test_the_build_pipeline_builds_each_commit_once_and_deploys_nothing(
         "spryker-demo-staging-jenkins": commit,
         "spryker-demo-staging-pipeline": commit,
     }
-    assert state["ssm"] == versions(commit, deployed_version, deployed_version)
+    assert state["ssm"] == versions(commit, "none", deployed_version)  # none: the operator's
     assert state["ecs"] == services_at(deployed_version)
     assert set(updates(state).values()) == {1}
     assert hooks(rehearsal) == first_deployment(deployed_version)
@@ -328,3 +328,74 @@ def test_without_deploy_on_push_a_push_deploys_desired_version(
     assert state["ssm"] == versions(desired, desired, desired)
     assert state["ecs"] == services_at(desired)
     assert head not in state["ecr"]["spryker-demo-staging-boffice_eu"]
+
+
+# Spryker's staging guide: desired_version `latest`, the Build pipeline builds every push.
+BUILT_AS_LATEST = Scenario(
+    "built-as-latest",
+    "desired_version latest; a commit built by the Build pipeline",
+    (Run("build", parameters={"/{project}/desired_version": "latest"}),),
+)
+REJECTED = Scenario(
+    "rejected",
+    "a newer commit pushed; NORMAL deploys it on push and the approver rejects it",
+    (Run(files={"src/rejected.txt": "rejected at the approval\n"}, approve=False),),
+)
+RELEASED = Scenario(
+    "released", "NORMAL released by hand (Release change)", (Run(trigger="manual"),)
+)
+
+
+def test_a_rejected_run_changes_no_parameter_and_no_image_tag(rehearsal: Rehearsal) -> None:
+    """desired_version is the operator's: a run never writes it, whether it is rejected at the
+    approval or deploys; the version a run deploys travels with the run.
+
+    Spryker's "Deploy in a staging environment"
+    (https://docs.spryker.com/docs/ca/dev/deploy-in-a-staging-environment.html): "Enter
+    *latest* if you want to deploy the last built application version. [...] We recommend
+    deploying *latest* in the staging environment to: [...] Avoid updating
+    */spryker-staging/desired_version* during each deployment." and "If the deployment is
+    successful, the */spryker-staging/lastdeployedversion* parameter [...] is updated with the
+    application version you've deployed."
+    """
+    last_built = rehearsal.source.head()
+    [build] = play(rehearsal, BUILT_AS_LATEST)
+    assert runs([build]) == [(BUILD, PUSH, "Succeeded")]
+    before = rehearsal.state()
+    assert before["ssm"] == versions(last_built, "latest", "none")
+    assert before["ecr"]["spryker-demo-staging-boffice_eu"] == {
+        last_built: last_built, "latest": last_built,
+    }  # fmt: skip
+
+    [rejected] = play(rehearsal, REJECTED)
+    pushed = rehearsal.source.head()
+    assert runs([rejected]) == [(NORMAL, PUSH, "Failed")]
+    assert [(s.stage, s.status) for s in rejected.steps] == [
+        ("Source", "Succeeded"),
+        (VERSIONS, "Succeeded"),
+        ("Please_approve", "Failed"),
+    ]
+    assert chosen(rejected) == f"Deployment version: {pushed} (from the pushed commit ({PUSH}))"
+    assert rejected.approval is not None
+    assert (
+        rejected.approval.text == f"{NORMAL}: deploy {pushed} over the last deployed version none"
+    )
+    after = rehearsal.state()
+    # Nothing moved: no parameter (desired_version is still the operator's latest), no tag.
+    assert after["ssm"] == versions(last_built, "latest", "none")
+    assert after["ecr"] == before["ecr"]
+    assert after["ecs_services"] == before["ecs_services"]
+
+    # Release change deploys what desired_version says, latest, not the rejected commit.
+    [released] = play(rehearsal, RELEASED)
+    assert runs([released]) == [(NORMAL, MANUAL, "Succeeded")]
+    assert chosen(released) == (
+        f"Deployment version: {last_built} "
+        "(from /spryker-demo-staging/desired_version: latest, the last built version)"
+    )
+    assert built(released) == []
+    state = rehearsal.state()
+    assert state["ssm"] == versions(last_built, "latest", last_built)
+    assert state["ecs"] == services_at(last_built)
+    assert pushed not in state["ecr"]["spryker-demo-staging-boffice_eu"]
+    assert hooks(rehearsal) == first_deployment(last_built)

@@ -156,7 +156,6 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
                     naming.PARAMETER_LAST_DEPLOYED,
                     naming.PARAMETER_LATEST_BUILT,
                 ),
-                can.write_parameter(naming.PARAMETER_DESIRED),
                 can.FIND_IMAGES,
                 can.trigger_of("normal", "destructive"),
             ),

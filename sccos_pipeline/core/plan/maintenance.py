@@ -2,19 +2,23 @@
 Spryker's maintenance pages, or stops serving them (Spryker's "Enable and disable maintenance
 mode": https://docs.spryker.com/docs/ca/dev/manage-maintenance-mode/enable-and-disable-maintenance-mode.html).
 
-The frontend image substitutes SPRYKER_MAINTENANCE_MODE_ENABLED and ALLOWED_IP into its nginx
-configuration when its container starts (the Docker SDK's generator/src/templates/nginx/
-entrypoint.sh.twig), and answers 503 with the maintenance page while the value is `1`
+The frontend image substitutes SPRYKER_MAINTENANCE_MODE_ENABLED into its nginx configuration
+when its container starts (the Docker SDK's generator/src/templates/nginx/entrypoint.sh.twig),
+and answers 503 with the maintenance page while the value is `1`
 (http/application.server.conf.twig compares it with "1"; "true" would not switch it on). So
-the switch is a new task definition revision of the frontend service with the variable
-changed (its tags kept), and a deployment of it; no other service changes. A container already
-set as asked registers nothing.
+the switch is a new task definition revision of the frontend service with that one variable
+changed (its tags kept), and a deployment of it; no other variable and no other service
+changes. A container already set as asked registers nothing.
+
+Who passes during maintenance is not the pipelines' to decide: the deploy file's
+`docker.maintenance.whitelist.ips`, built into the frontend image (Spryker's "Configure access
+to applications in maintenance mode":
+https://docs.spryker.com/docs/ca/dev/manage-maintenance-mode/configure-access-to-applications-in-maintenance-mode.html).
+The frontend's ALLOWED_IP is SCCOS's reserved address of the AWS gateway, which deploy files
+exclude from basic auth; the pipelines never touch it.
 """
 
 from __future__ import annotations
-
-import ipaddress
-from collections.abc import Sequence
 
 from .. import naming
 from ..deployfile.model import DeployModel
@@ -38,27 +42,9 @@ from .shell import SKIP_WHEN_CREATED, spec
 MAINTENANCE = "Maintenance"  # the project's construct id: a public contract
 FRONTEND = "frontend"  # the ECS service key of the nginx frontend
 MODE_VARIABLE = "SPRYKER_MAINTENANCE_MODE_ENABLED"
-ALLOWED_IP_VARIABLE = "ALLOWED_IP"
 # What each pipeline asks for (SCCOS_MAINTENANCE), and the value nginx reads.
 MODES = {PipelineKind.MAINTENANCE_ENABLE: "true", PipelineKind.MAINTENANCE_DISABLE: "false"}
 _VALUE = {"true": "1", "false": "0"}
-
-
-def allowed_ip_problems(ips: Sequence[str]) -> list[str]:
-    """Why these cannot be the frontend's ALLOWED_IP. The Docker SDK's nginx templates have put
-    it in one `allow ${ALLOWED_IP};` directive, which takes one address or CIDR range."""
-    problems = []
-    if len(ips) > 1:
-        problems.append(
-            f"has {len(ips)} entries; ALLOWED_IP holds one address or CIDR range (nginx `allow`)"
-            ". Allowlist more in the deploy file: docker.maintenance.whitelist.ips"
-        )
-    for ip in ips:
-        try:
-            ipaddress.ip_network(ip, strict=False)
-        except ValueError:
-            problems.append(f"has {ip!r}, not an IP address or CIDR range")
-    return problems
 
 
 def maintenance_buildspec() -> dict[str, object]:
@@ -75,8 +61,7 @@ def maintenance_buildspec() -> dict[str, object]:
         f"python3 -c \"$(cat <<'PY'\n{script_code('update_service').rstrip()}\nPY\n)\" \\\n"
         '  --cluster "$SCCOS_CLUSTER" --service "$SCCOS_SERVICE" \\\n'
         '  --container "$SCCOS_CONTAINER" \\\n'
-        f'  --set "{MODE_VARIABLE}=$enabled" \\\n'
-        f'  ${{SCCOS_ALLOWED_IP:+--set "{ALLOWED_IP_VARIABLE}=$SCCOS_ALLOWED_IP"}}\n'
+        f'  --set "{MODE_VARIABLE}=$enabled"\n'
         'echo "Waiting until $SCCOS_SERVICE is stable"\n'
         'aws ecs wait services-stable --cluster "$SCCOS_CLUSTER" --services "$SCCOS_SERVICE"'
     )
@@ -85,24 +70,19 @@ def maintenance_buildspec() -> dict[str, object]:
 
 def maintenance_projects(model: DeployModel, options: PlanOptions) -> list[PlanProject]:
     """One project for both pipelines; each action says which mode it switches to."""
-    problems = allowed_ip_problems(options.maintenance_allowed_ips)
-    if problems:
-        raise ValueError("maintenance_allowed_ips " + "; ".join(problems))
     cluster, _, service = options.service(model.project, FRONTEND).partition("/")
-    variables = [
+    variables = (
         Variable("SCCOS_CLUSTER", cluster),
         Variable("SCCOS_SERVICE", service),
         Variable("SCCOS_CONTAINER", options.container(FRONTEND)),
-    ]
-    if options.maintenance_allowed_ips:
-        variables.append(Variable("SCCOS_ALLOWED_IP", options.maintenance_allowed_ips[0]))
+    )
     return [
         PlanProject(
             key=MAINTENANCE,
             name=naming.maintenance_project(model.project),
             runs=f"set {MODE_VARIABLE} of the frontend service and redeploy it, if it changes",
             buildspec=maintenance_buildspec(),
-            variables=tuple(variables),
+            variables=variables,
             permissions=(
                 can.describe_services(f"service:{FRONTEND}"),
                 can.update_services(f"service:{FRONTEND}"),

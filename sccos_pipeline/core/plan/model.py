@@ -72,8 +72,6 @@ class PlanOptions:
     hook_secret_names: tuple[str, ...] = ()
     pre_deployment_commands: tuple[str, ...] = ()
     post_deployment_commands: tuple[str, ...] = ()
-    #: ALLOWED_IP of the frontend while in maintenance. Default: left as it is.
-    maintenance_allowed_ips: tuple[str, ...] = ()
     #: `/{project}/{environment}` of Spryker's variables. Default: naming.variable_tree.
     variable_tree: str | None = None
     app_dir: str = "/data"

@@ -5,6 +5,13 @@ SCCOS keeps them in Parameter Store (Spryker's "Deploy in a production environme
 one running, `/<project>/lastbuildversion` the last one built. A version is a commit hash, the
 tag of the environment's images.
 
+`desired_version` is the operator's: no step writes it. Spryker's staging guide recommends
+`latest` there to "Avoid updating /spryker-staging/desired_version during each deployment"
+(https://docs.spryker.com/docs/ca/dev/deploy-in-a-staging-environment.html), and a run
+rejected at the approval must leave it as it was. The version a run deploys travels with the
+run instead: the versions step exports DEPLOYMENT_VERSION (the `Versions` namespace), which
+every later action of the execution reads, retries included.
+
 How images reach the hook stages without editing the CloudFormation-managed projects: the hook
 projects use two mutable tags of the back-office repository. Build_and_Prepare points
 `sccos-desired` at the version (install runs on it); UpdateDeployedVersion points
@@ -42,15 +49,14 @@ def versions_buildspec(model: DeployModel) -> dict[str, Any]:
 
     Which version: the run's DESIRED_VERSION variable when set; else a run started by a push
     deploys the pushed commit (when SCCOS_DEPLOY_ON_PUSH is true); else desired_version.
-    `latest` means the last built version. The version chosen is recorded as desired_version,
-    so that releasing the pipeline again deploys it again.
+    `latest` means the last built version. It writes no parameter: the version travels with
+    the run as DEPLOYMENT_VERSION, and desired_version stays as the operator set it.
     """
     script = (
         "set -euo pipefail\n"
         f"{TRIGGER}\n"
         'last=$(aws ssm get-parameter --name "$SCCOS_LAST_DEPLOYED_PARAMETER" '
         "--query Parameter.Value --output text)\n"
-        "record=yes\n"
         f'if [ "$SCCOS_REQUESTED" != {FROM_PARAMETER_STORE} ]; then\n'
         '  version=$SCCOS_REQUESTED; why="the DESIRED_VERSION variable of this run"\n'
         'elif case "$SCCOS_TRIGGER" in ' + _REVISION + ") true ;; *) false ;; esac; then\n"
@@ -62,7 +68,7 @@ def versions_buildspec(model: DeployModel) -> dict[str, Any]:
         "else\n"
         '  version=$(aws ssm get-parameter --name "$SCCOS_DESIRED_PARAMETER" '
         "--query Parameter.Value --output text)\n"
-        '  why="$SCCOS_DESIRED_PARAMETER"; record=no\n'
+        '  why="$SCCOS_DESIRED_PARAMETER"\n'
         "fi\n"
         f'if [ "$version" = {LATEST} ]; then\n'
         '  version=$(aws ssm get-parameter --name "$SCCOS_LATEST_BUILT_PARAMETER" '
@@ -90,10 +96,6 @@ def versions_buildspec(model: DeployModel) -> dict[str, Any]:
         '      "Build it first (the Build pipeline builds every pushed commit)." >&2\n'
         "    exit 1\n"
         "  fi\n"
-        "fi\n"
-        'if [ "$record" = yes ]; then\n'
-        '  aws ssm put-parameter --name "$SCCOS_DESIRED_PARAMETER" --value "$version" '
-        "--type String --overwrite >/dev/null\n"
         "fi\n"
         'export DEPLOYMENT_VERSION="$version" LAST_DEPLOYED_VERSION="$last"'
     )

@@ -3,22 +3,19 @@ Rollout_Scheduler (their behaviour end to end: tests/rehearsal/test_operations.p
 
 from __future__ import annotations
 
-import json
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
-from sccos_pipeline.app.settings import CONTEXT_KEY, SettingsError, read_settings
 from sccos_pipeline.core.deployfile.loader import load_deploy_file
 from sccos_pipeline.core.deployfile.model import DeployModel
 from sccos_pipeline.core.plan.builder import PLANNED, build_environment_plan
 from sccos_pipeline.core.plan.hook_buildspec import MAX_INLINE_BUILDSPEC
-from sccos_pipeline.core.plan.maintenance import allowed_ip_problems
 from sccos_pipeline.core.plan.model import EnvironmentPlan, PlanOptions
 from sccos_pipeline.core.stages import PipelineKind
-from tests.conftest import MINIMAL, ROOT, write_project
+from tests.conftest import MINIMAL, write_project
 
 
 def model(tmp_path: Path) -> DeployModel:
@@ -93,32 +90,6 @@ def test_both_maintenance_pipelines_run_one_project_with_their_mode(tmp_path: Pa
     ]
 
 
-def test_allowed_ip_reaches_the_project_and_is_checked(tmp_path: Path) -> None:
-    found = plan(tmp_path, maintenance_allowed_ips=("198.51.100.0/24",))
-    variables = {v.name: v.value for v in found.projects["Maintenance"].variables}
-    assert variables["SCCOS_ALLOWED_IP"] == "198.51.100.0/24"
-    assert allowed_ip_problems(("2001:db8::1",)) == []
-    assert allowed_ip_problems(("203.0.113.7", "office")) == [
-        "has 2 entries; ALLOWED_IP holds one address or CIDR range (nginx `allow`). Allowlist "
-        "more in the deploy file: docker.maintenance.whitelist.ips",
-        "has 'office', not an IP address or CIDR range",
-    ]
-    with pytest.raises(ValueError, match="has 'office', not an IP address"):
-        plan(tmp_path, maintenance_allowed_ips=("office",))
-
-
-def test_the_setting_is_checked_with_its_key() -> None:
-    context = json.loads((ROOT / "cdk.json").read_text())["context"][CONTEXT_KEY]
-    [name] = context
-    context[name]["maintenanceAllowedIps"] = ["10.0.0.300"]
-    with pytest.raises(SettingsError) as caught:
-        read_settings(context)
-    assert caught.value.problems == [
-        f"sccos-pipeline:environments.{name}.maintenanceAllowedIps: has '10.0.0.300', "
-        "not an IP address or CIDR range"
-    ]
-
-
 def test_scheduler_rollout_deploys_jenkins_then_sets_it_up(tmp_path: Path) -> None:
     found = plan(tmp_path)
     assert outline(found, PipelineKind.ROLLOUT_SCHEDULER) == [
@@ -164,7 +135,21 @@ def test_scheduler_rollout_deploys_jenkins_then_sets_it_up(tmp_path: Path) -> No
 
 
 def test_buildspecs_fit_codebuild_inline(tmp_path: Path) -> None:
-    found = plan(tmp_path, maintenance_allowed_ips=("203.0.113.7",))
+    found = plan(tmp_path)
     for key in ("Maintenance", "SchedulerRollout", "SchedulerSetup"):
         text = yaml.safe_dump(dict(found.projects[key].buildspec), width=1 << 16)
         assert len(text) < MAX_INLINE_BUILDSPEC, key
+
+
+def test_the_maintenance_step_sets_the_mode_and_nothing_else(tmp_path: Path) -> None:
+    """SPRYKER_MAINTENANCE_MODE_ENABLED is the one variable the maintenance pipelines change;
+    SCCOS's reserved ALLOWED_IP is no option of the plan (Spryker's "Configure access to
+    applications in maintenance mode": "To allow access from particular IP addresses, define
+    them in the needed deploy file.")."""
+    found = plan(tmp_path)
+    [script] = found.projects["Maintenance"].buildspec["phases"]["build"]["commands"]
+    assert [line.strip() for line in script.splitlines() if '--set "' in line] == [
+        '--set "SPRYKER_MAINTENANCE_MODE_ENABLED=$enabled"'
+    ]
+    assert "SCCOS_ALLOWED_IP" not in script
+    assert "maintenance_allowed_ips" not in {f.name for f in fields(PlanOptions)}
