@@ -105,9 +105,11 @@ def missing_images(repositories: str, version: str = "$SCCOS_COMMIT") -> str:
     return (
         "checked=$(mktemp -d)\n"
         f"for repository in {repositories}; do\n"
-        '  { aws ecr describe-images --repository-name "$repository" \\\n'
-        f'      --image-ids imageTag="{version}" >/dev/null 2>"$checked/$repository"\n'
-        '    echo $? > "$checked/$repository.rc"; } &\n'
+        # The status is recorded whatever the lookup returns: under `set -e` a failing
+        # command would end the subshell before a plain `echo $?` ran.
+        '  { status=0; aws ecr describe-images --repository-name "$repository" \\\n'
+        f'      --image-ids imageTag="{version}" >/dev/null 2>"$checked/$repository" || status=$?\n'
+        '    echo "$status" > "$checked/$repository.rc"; } &\n'
         "done\n"
         "wait\n"
         'missing=""\n'
