@@ -121,6 +121,13 @@ def test_every_problem_names_its_key_and_what_is_allowed() -> None:
             "digits with single '-' or '_' between them, at most 73 characters",
         ),
         (
+            {"project": "AWS-shop"},
+            f"{AT}.project: makes the SSM parameter name '/AWS-shop/lastbuildversion', which "
+            "begins with 'aws': SSM reserves names beginning with 'aws' or 'ssm', in any case; "
+            "allowed: letters and digits with single '-' or '_' between them, at most 73 "
+            "characters, not beginning with 'aws' or 'ssm'",
+        ),
+        (
             {"production": "yes"},
             f'{AT}.production: got "yes"; allowed: true or false (default)',
         ),
