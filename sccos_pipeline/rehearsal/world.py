@@ -91,6 +91,8 @@ class SourceRepository:
     def __init__(self, source: Path, workdir: Path) -> None:
         if not source.is_dir():
             raise RehearsalError(f"--source {source}: not a folder")
+        # As the user gave it, relative to the current directory: git runs elsewhere.
+        source = source.absolute()
         self.path = workdir / "source"
         inside = subprocess.run(
             ["git", "-C", str(source), "rev-parse", "--show-toplevel"],
