@@ -226,6 +226,11 @@ def physical_names(
     }
 
 
+# SSM refuses parameter names beginning with these, in any case ("aws-env-template/..."), and
+# a hierarchy's first level counts: "/aws-env-template/desired_version" is refused too.
+SSM_RESERVED_PREFIXES = ("aws", "ssm")
+
+
 def name_problems(names: dict[str, tuple[str, ...]]) -> list[str]:
     """Why AWS would refuse some of these names; empty when it takes them all."""
     problems = []
@@ -233,6 +238,11 @@ def name_problems(names: dict[str, tuple[str, ...]]) -> list[str]:
         pattern, shortest, longest, words = KINDS[kind]
         for name in found:
             shown = name if len(name) <= 60 else f"{name[:57]}..."
+            reserved = [
+                prefix
+                for prefix in SSM_RESERVED_PREFIXES
+                if kind == "SSM parameter" and name.lstrip("/").lower().startswith(prefix)
+            ]
             if not shortest <= len(name) <= longest:
                 problems.append(
                     f"makes the {kind} name {shown!r} {len(name)} characters long; "
@@ -240,6 +250,11 @@ def name_problems(names: dict[str, tuple[str, ...]]) -> list[str]:
                 )
             elif not pattern.fullmatch(name):
                 problems.append(f"makes the {kind} name {shown!r}; AWS allows {words}")
+            elif reserved:
+                problems.append(
+                    f"makes the {kind} name {shown!r}, which begins with {reserved[0]!r}: SSM "
+                    "reserves names beginning with 'aws' or 'ssm', in any case"
+                )
     return problems
 
 
@@ -254,7 +269,7 @@ def project_name_problem(project: str) -> str | None:
 MAX_PROJECT_LENGTH = max(n for n in range(1, 300) if project_name_problem("a" * n) is None)
 PROJECT_RULE = (
     "letters and digits with single '-' or '_' between them, "
-    f"at most {MAX_PROJECT_LENGTH} characters"
+    f"at most {MAX_PROJECT_LENGTH} characters, not beginning with 'aws' or 'ssm'"
 )
 
 
