@@ -12,7 +12,11 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
-REGISTRY = '"$AWS_ACCOUNT_ID.dkr.ecr.$AWS_REGION.amazonaws.com"'
+# The account's ECR registry; in the China regions (partition aws-cn) its domain ends in .cn.
+REGISTRY = (
+    '"$AWS_ACCOUNT_ID.dkr.ecr.$AWS_REGION.amazonaws.com'
+    '$(case $AWS_REGION in cn-*) echo .cn ;; esac)"'
+)
 
 RETAG = """\
 retag() {  # repository, existing tag, new tag: ECR moves a tag by re-putting the manifest

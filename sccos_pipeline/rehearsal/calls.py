@@ -47,8 +47,18 @@ class UnmappedError(Exception):
     """The rehearsal does not know which IAM action and resource this request needs."""
 
 
+def partition_of(region: str) -> str:
+    """The partition of a region: `aws-cn` in China, `aws-us-gov` in GovCloud, else `aws`."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
 def _arn(request: Request, service: str, resource: str) -> str:
-    return f"arn:aws:{service}:{request.region}:{request.account}:{resource}"
+    partition = partition_of(request.region)
+    return f"arn:{partition}:{service}:{request.region}:{request.account}:{resource}"
 
 
 def _repository(request: Request) -> list[Access]:
