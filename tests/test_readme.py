@@ -88,6 +88,52 @@ def test_the_minimal_environment_of_the_deploying_section_is_valid() -> None:
     assert environment.name == "acme-b2c-staging"
 
 
+CDK = ROOT / "node_modules" / ".bin" / "cdk"
+
+
+def offline_environment() -> dict[str, str]:
+    """What `make` gives the CDK CLI: no credentials, no metadata service, no notices."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        PATH=os.pathsep.join([str(CDK.parent), env.get("PATH", "")]),
+        AWS_EC2_METADATA_DISABLED="true",
+        CDK_DISABLE_CLI_TELEMETRY="true",
+        CDK_DISABLE_VERSION_CHECK="true",
+    )
+    return env
+
+
+@pytest.mark.skipif(not CDK.exists(), reason="run `make setup` first")
+@pytest.mark.timeout(600)
+def test_the_minimal_environment_synthesizes_with_strict(tmp_path: Path) -> None:
+    """The README's least environment, in a checkout's cdk.json beside the shop it names
+    (`../b2c-shop/...`, the bundled example's deploy file), passes the `cdk synth --strict`
+    that the README recommends: no warning of ours nor of aws-cdk-lib."""
+    [block] = _blocks(_section("## Deploying for real"), "json")
+    environments = json.loads(textwrap.dedent(block))["context"]["sccos-pipeline:environments"]
+    checkout, shop = tmp_path / "checkout", tmp_path / "b2c-shop"
+    checkout.mkdir()
+    shop.mkdir()
+    deploy_file = (EXAMPLE / "deploy.spryker-demo-staging.yml").read_text()
+    (shop / "deploy.acme-b2c-staging.yml").write_text(deploy_file)
+    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    context["sccos-pipeline:environments"] = environments
+    app = f"{sys.executable} {ROOT / 'app.py'}"
+    (checkout / "cdk.json").write_text(json.dumps({"app": app, "context": context}))
+    done = subprocess.run(
+        [str(CDK), "synth", "--strict", "--no-notices", "--quiet", "-o", str(tmp_path / "out")],
+        cwd=checkout,
+        env={**offline_environment(), "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=500,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "WARNING" not in done.stderr
+    assert (tmp_path / "out" / "sccos-acme-b2c-staging.template.json").is_file()
+
+
 def test_the_deploying_section_names_the_cdk_commands() -> None:
     section = _section("## Deploying for real")
     for command in (
