@@ -23,8 +23,8 @@ from ..core import naming
 from ..core.deployfile.applications import hook_image_name
 from ..core.deployfile.model import DeployModel
 from ..core.plan.builder import PLANNED, build_environment_plan
-from ..core.plan.hook_buildspec import DEFAULT_APP_DIR
 from ..core.plan.model import (
+    DEFAULT_APP_DIR,
     DOCKER_SDK_REF,
     DOCKER_SDK_REPOSITORY,
     EnvironmentPlan,
@@ -41,7 +41,7 @@ from .nag import ReviewedWildcards
 from .notifications import allow_notifications, notify
 from .pipeline import SprykerPipeline
 from .privilege import limit_ecs_deploy_grants, task_families, task_role_arns
-from .projects import COMPUTE_NAME, ProjectContext, project_from_plan
+from .projects import ProjectContext, project_from_plan
 from .references import plan_resources
 from .repositories import create_repositories
 from .validation import load_deploy_file_with_warnings, validate_environment_props
@@ -246,7 +246,7 @@ class SprykerEnvironment(Construct):
                 containers={k: t.container_name for k, t in services.items()},
                 services={k: name for k, (name, _) in service_arns.items()},
                 hook_sizes={
-                    stage: HookSize(COMPUTE_NAME[s.compute_type], s.timeout_minutes, s.privileged)
+                    stage: HookSize(p.COMPUTE_NAME[s.compute_type], s.timeout_minutes, s.privileged)
                     for stage, s in (hook_settings or {}).items()
                 },
                 hook_variables=dict(zed_environment or {}),
