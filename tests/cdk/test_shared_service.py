@@ -4,9 +4,9 @@ refused.
 
 Spryker runs such a service: "Select one of the following services: spryker-staging-storeapp,
 spryker-staging-backoffice, ..." (https://docs.spryker.com/docs/ca/dev/deploy-in-a-staging-environment.html).
-CodePipeline's ECS action takes "the container name and the image URI" of each container to
-update from its image definitions file
-(https://docs.aws.amazon.com/codepipeline/latest/userguide/file-reference.html).
+One deploy action can update them all: "An image definitions document is a JSON file that
+describes your Amazon ECS container name and the image and tag", and it may list several
+container-image pairs (https://docs.aws.amazon.com/codepipeline/latest/userguide/file-reference.html).
 """
 
 from __future__ import annotations

@@ -5,11 +5,13 @@ spryker-staging-storeapp, spryker-staging-backoffice, spryker-staging-frontend, 
 a staging environment, https://docs.spryker.com/docs/ca/dev/deploy-in-a-staging-environment.html).
 In cdk.json that is two `services` entries with one ECS service name, each naming its container.
 
-CodePipeline's ECS deploy action replaces the images of the containers its imagedefinitions.json
-lists, in the task definition the service runs when the action starts ("Amazon Elastic Container
-Service", https://docs.aws.amazon.com/codepipeline/latest/userguide/ecs-cd-pipeline.html). Two
-deploy actions on one service in one RunOrder both start from the old task definition: the one
-that registers last wins, and the other's container keeps the old image.
+"An image definitions document is a JSON file that describes your Amazon ECS container name and
+the image and tag", and it may list several container-image pairs
+(https://docs.aws.amazon.com/codepipeline/latest/userguide/file-reference.html): one deploy
+action can give each container of the service its image. Two deploy actions on one service in
+one RunOrder run together (the rehearsal runs them as CodePipeline does), both start from the
+old task definition, and the one that registers last leaves the other's container on the old
+image.
 """
 
 from __future__ import annotations
