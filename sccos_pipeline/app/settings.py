@@ -8,6 +8,7 @@ message instead of a traceback.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,6 +143,16 @@ def _problems(e: EnvironmentSettings) -> list[str]:
             f"{at}vpc.privateSubnetRouteTableIds: {tables} route tables for {subnets} subnets; "
             "allowed: one per private subnet, in the same order"
         )
+    containers: dict[tuple[str, str], str] = {}
+    for key, service in e.services.items():
+        first = containers.setdefault((service.name, service.container), key)
+        if first != key:
+            problems.append(
+                f"{at}services.{key}.container: is {json.dumps(service.container)}, the "
+                f"container of {at}services.{first} in the same ECS service {service.name}: "
+                "one deployment would give it two images; allowed: each application's own "
+                "container"
+            )
     return problems
 
 

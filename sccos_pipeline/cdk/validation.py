@@ -62,6 +62,26 @@ def _list(values: Sequence[str]) -> str:
     return json.dumps(list(values))
 
 
+def _containers_given_twice(services: Mapping[str, p.ServiceTarget]) -> list[p.Problem]:
+    """One ECS service may run several applications (Spryker's `storeapp`), each in its own
+    container: its one deploy action gives each container the image of its key."""
+    problems: list[p.Problem] = []
+    seen: dict[tuple[str, str], str] = {}
+    for key, target in services.items():
+        service = f"{target.service.cluster.cluster_name}/{target.service.service_name}"
+        first = seen.setdefault((service, target.container_name), key)
+        if first != key:
+            problems.append(
+                (
+                    f"services.{key}.container_name",
+                    f"is {target.container_name!r}, the container of services.{first} in the "
+                    f"same ECS service {service}: one deployment would give it two images. "
+                    "Fix: name each application's own container",
+                )
+            )
+    return problems
+
+
 def validate_environment_props(
     construct: str,
     *,
@@ -86,6 +106,7 @@ def validate_environment_props(
         [*service_names(model), "jenkins"],
         "add one for each application of the deploy file, `frontend` and `jenkins`",
     )
+    problems += _containers_given_twice(services)
     if repositories is not None:
         _keys(
             problems,

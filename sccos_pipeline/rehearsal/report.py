@@ -81,8 +81,10 @@ def report_text(scenario: str, executions: list[Execution], state: dict[str, Any
     for service, details in state["ecs_services"].items():
         updates = details["deployments"]
         forced = sum(1 for u in updates if u["forceNewDeployment"])
+        images = details.get("images") or {"": details["image"]}
+        shown = ", ".join(f"{c}={i}" if c else i for c, i in images.items())
         lines.append(
-            f"  ecs {service}: {details['image']} ({details['taskDefinition']}; "
+            f"  ecs {service}: {shown} ({details['taskDefinition']}; "
             f"{len(updates)} update(s), {forced} forced)"
         )
         lines += [f"      env {k}={v}" for k, v in details["environment"].items()]

@@ -11,6 +11,7 @@ including on Ctrl-C.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import shutil
 import sys
@@ -70,6 +71,7 @@ class Rehearsal:
         self.started: list[Execution] = []  # by builds, not yet run
         self._codepipeline_api = CodePipelineApi(self)  # what builds' CLI calls reach
         self._tick = 0
+        self._builds = itertools.count(1)  # each build's own CODEBUILD_BUILD_ID
         self._lock = threading.Lock()
         self._stack = contextlib.ExitStack()
 
@@ -225,7 +227,7 @@ class Rehearsal:
             project_env=project["Environment"].get("EnvironmentVariables", []),
             service_env={
                 "CODEBUILD_SRC_DIR": str(source_dir),
-                "CODEBUILD_BUILD_ID": f"{project_name}:rehearsal",
+                "CODEBUILD_BUILD_ID": f"{project_name}:rehearsal-{next(self._builds):04d}",
                 **self.aws.cli_environment(role, step),
             },
             path=[str(self.bin), str(Path(sys.executable).parent)],  # stand-ins, then the CLI
@@ -273,7 +275,9 @@ class Rehearsal:
         outcome = run_build(build, lambda kind, value: self._secret(step, role, kind, value))
         with self.records.open(encoding="utf-8") as handle:
             handle.seek(offset)
-            calls = [json.loads(line) for line in handle if line.strip()]
+            records = [json.loads(line) for line in handle if line.strip()]
+        # Another action's build may run at the same time: only this build's calls.
+        calls = [c for c in records if c.get("build") == build.service_env["CODEBUILD_BUILD_ID"]]
         ran = [*outcome.commands]
         ran += [
             f"[stand-in] {c['program']} {' '.join(c['args'])}".rstrip()

@@ -289,3 +289,21 @@ def test_maintenance_allowed_ips_is_refused_naming_the_deploy_file_key() -> None
         "maintenance in the deploy file's docker.maintenance.whitelist.ips (built into the "
         "frontend image)",
     ]
+
+
+def test_two_applications_in_one_service_need_their_own_containers() -> None:
+    """Spryker's `storeapp` service runs several applications
+    (https://docs.spryker.com/docs/ca/dev/deploy-in-a-staging-environment.html): two entries
+    may name one ECS service, but never the same container of it."""
+    context = environments()
+    services = context[ENV]["services"]
+    services["yves_eu"] = {"name": "spryker-demo-staging-storeapp", "container": "yves"}
+    services["glue_eu"] = {"name": "spryker-demo-staging-storeapp", "container": "glue"}
+    [staging] = read_settings(copy.deepcopy(context))
+    assert staging.services["glue_eu"].name == "spryker-demo-staging-storeapp"
+    services["glue_eu"]["container"] = "yves"
+    assert problems(context) == [
+        f'{AT}.services.glue_eu.container: is "yves", the container of {AT}.services.yves_eu '
+        "in the same ECS service spryker-demo-staging-storeapp: one deployment would give it "
+        "two images; allowed: each application's own container",
+    ]

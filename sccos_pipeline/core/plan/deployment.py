@@ -10,6 +10,8 @@ deploys, UpdateDeployedVersion, and the optional configuration steps.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import PurePosixPath
 
@@ -67,6 +69,27 @@ HOOK_KEYS = {
 }
 BUILD, BROKER, VERSIONS, RECORD = "Build", "Broker", "Versions", "RecordDeployed"
 PRE_CONFIG, POST_CONFIG = "PreDeployment", "PostDeployment"
+_ACTION_NAME = re.compile(r"[A-Za-z0-9.@_-]{1,100}")  # what CodePipeline allows
+
+
+def deploy_groups(
+    project: str, keys: Sequence[str], options: PlanOptions
+) -> list[tuple[str, tuple[str, ...]]]:
+    """One ECS deploy action per ECS service, as (its name, the keys whose containers it
+    deploys), in the order of `keys`. One service may run several applications (Spryker's
+    `storeapp`); two actions on it would run together and the last would undo the other's
+    image. A service of one key keeps the key's name; a shared one is named after the service
+    (its first key's name when the service's name is not one CodePipeline allows)."""
+    shared: dict[str, list[str]] = {}
+    for key in keys:
+        shared.setdefault(options.service(project, key), []).append(key)
+    groups = []
+    for service, members in shared.items():
+        name = service.rsplit("/", 1)[-1]
+        if len(members) == 1 or not _ACTION_NAME.fullmatch(name) or name in keys:
+            name = members[0]
+        groups.append((name, tuple(members)))
+    return groups
 
 
 def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanProject]:
@@ -115,7 +138,11 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
             buildspec=build_buildspec(
                 model,
                 deploy_file=deploy_file,
-                containers={k: options.container(k) for k in every_service},
+                definitions={
+                    name: tuple((k, options.container(k)) for k in keys)
+                    for stage_keys in (service_names(model), ("jenkins",))
+                    for name, keys in deploy_groups(project, stage_keys, options)
+                },
             ),
             also=(can.retag(hook_image), can.list_executions("normal", "destructive")),
         ),
@@ -165,7 +192,7 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
             name=naming.record_version_project(project),
             runs="once ECS runs the version everywhere, record it as last_deployed_version",
             buildspec=record_deployed_buildspec(
-                model, {options.service(project, k): options.container(k) for k in every_service}
+                model, [(options.service(project, k), options.container(k)) for k in every_service]
             ),
             variables=(
                 Variable(
@@ -247,14 +274,14 @@ def deployment_pipeline(
             step,
             tuple(
                 PlanAction(
-                    key,
+                    name,
                     ActionKind.ECS_DEPLOY,
                     runs,
-                    service=key,
+                    service=members[0],  # the service of every member
                     inputs=(IMAGES_ARTIFACT,),
-                    text=f"imagedefinitions-{key}.json",
+                    text=f"imagedefinitions-{name}.json",
                 )
-                for key in keys
+                for name, members in deploy_groups(project, keys, options)
             ),
         )
 

@@ -11,7 +11,7 @@ images are missing.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .. import naming
@@ -73,13 +73,17 @@ _ONLY_OWN_COMMIT = (
 
 
 def build_buildspec(
-    model: DeployModel, *, deploy_file: str, containers: Mapping[str, str]
+    model: DeployModel,
+    *,
+    deploy_file: str,
+    definitions: Mapping[str, Sequence[tuple[str, str]]],
 ) -> dict[str, Any]:
     """Build_and_Prepare: build and push unless the version's images exist, then prepare.
 
     deploy_file: the deploy file's path inside the repository, for `docker/sdk boot`.
-    containers: ECS service key (application name, `frontend`, `jenkins`) to the name of the
-        container to update; one imagedefinitions-<key>.json is written per service.
+    definitions: per ECS deploy action (by name), the (service key, container) pairs of its
+        service: one imagedefinitions-<name>.json lists each container with the image of its
+        key (`application`, `frontend`, `jenkins`).
     """
     hook_repository = naming.ecr_repository(model.project, hook_image_name(model))
     prepare = (
@@ -97,11 +101,17 @@ def build_buildspec(
         "  esac\n"
         "fi"
     )
-    definitions = [
-        f'printf \'[{{"name":"%s","imageUri":"%s"}}]\' {shlex.quote(container)} '
-        f'{REGISTRY}/{naming.ecr_repository(model.project, key)}:"$SCCOS_COMMIT" '
-        f"> imagedefinitions-{key}.json"
-        for key, container in containers.items()
+    written = [
+        "printf '["
+        + ",".join('{"name":"%s","imageUri":"%s"}' for _ in pairs)
+        + "]' "
+        + " ".join(
+            f"{shlex.quote(container)} {REGISTRY}/{naming.ecr_repository(model.project, key)}:"
+            '"$SCCOS_COMMIT"'
+            for key, container in pairs
+        )
+        + f" > imagedefinitions-{name}.json"
+        for name, pairs in definitions.items()
     ]
     result = spec(
         [
@@ -109,7 +119,7 @@ def build_buildspec(
             "set -euo pipefail\n" + _ONLY_OWN_COMMIT,
             _build(model, deploy_file),
             prepare,
-            *definitions,
+            *written,
         ],
         variables={"SCCOS_REPOSITORIES": repositories_word(model)},
     )

@@ -24,7 +24,7 @@ Every hook checks that its image is the version it must run (core.plan.hook_buil
 from __future__ import annotations
 
 import shlex
-from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 from .. import naming
@@ -106,18 +106,21 @@ def versions_buildspec(model: DeployModel) -> dict[str, Any]:
     )
 
 
-def record_deployed_buildspec(model: DeployModel, services: Mapping[str, str]) -> dict[str, Any]:
+def record_deployed_buildspec(
+    model: DeployModel, services: Sequence[tuple[str, str]]
+) -> dict[str, Any]:
     """UpdateDeployedVersion: once every service runs the commit (asked of ECS, not assumed),
     point `sccos-deployed` at it and record it as last_deployed_version.
 
-    services: `<cluster>/<service>` to the container that runs the environment's image.
+    services: (`<cluster>/<service>`, a container that runs one of the environment's images),
+        each container of a service that runs several.
     """
     hook_repository = naming.ecr_repository(model.project, hook_image_name(model))
     # All services are asked at once; each check's status is collected.
     checks = [
         f"check {shlex.quote(service.split('/', 1)[0])} {shlex.quote(service.split('/', 1)[1])} "
         f'{shlex.quote(container)} & checks="$checks $!"'
-        for service, container in services.items()
+        for service, container in services
     ]
     checks += ['for check in $checks; do wait "$check" || failed=1; done', '[ -z "$failed" ]']
     verify = (

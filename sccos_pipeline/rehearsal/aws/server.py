@@ -224,6 +224,7 @@ class AwsEmulator:
         # Per ECS service name, each UpdateService that passed: what a report shows of deploys.
         self.deployments: dict[str, list[dict[str, Any]]] = {}
         self._lock = threading.Lock()
+        self._clients = threading.Lock()  # actions of one RunOrder make clients at once
         self._proxy = _Proxy(gate, self.moto_port, local, self._enrich, self._observe)
         self._thread = threading.Thread(target=self._proxy.serve_forever, daemon=True)
         self._thread.start()
@@ -267,13 +268,14 @@ class AwsEmulator:
         """A client straight to moto, for setting up the world and reading its final state."""
         import boto3  # noqa: PLC0415
 
-        client = boto3.client(
-            service,
-            endpoint_url=self.moto_endpoint,
-            region_name=self.region,
-            aws_access_key_id="admin",
-            aws_secret_access_key="admin",
-        )
+        with self._clients:  # boto3's default session is not thread-safe; its clients are
+            client = boto3.client(
+                service,
+                endpoint_url=self.moto_endpoint,
+                region_name=self.region,
+                aws_access_key_id="admin",
+                aws_secret_access_key="admin",
+            )
         account = self.account
 
         def in_account(request: Any, **_: Any) -> None:
@@ -287,13 +289,14 @@ class AwsEmulator:
         import boto3  # noqa: PLC0415
 
         keys = self.gate.credentials(role_arn, step)
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint,
-            region_name=self.region,
-            aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
-        )
+        with self._clients:
+            return boto3.client(
+                service,
+                endpoint_url=self.endpoint,
+                region_name=self.region,
+                aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
+                aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
+            )
 
     def cli_environment(self, role_arn: str, step: str) -> dict[str, str]:
         return {

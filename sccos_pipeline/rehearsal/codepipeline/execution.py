@@ -1,18 +1,25 @@
 """One execution of a pipeline of the template, run as CodePipeline would run it.
 
-Stages run in order and actions by RunOrder; variables (`#{Namespace.Variable}`) come from the
-source action, from CodeBuild's exported variables and from the execution; artifacts pass
-between actions by name. Every call a step makes is authorized against the template's roles:
+Stages run in order and actions by RunOrder, those of one RunOrder at the same time, each in
+its own thread, as CodePipeline starts them together; variables (`#{Namespace.Variable}`) come
+from the source action, from CodeBuild's exported variables and from the execution; artifacts
+pass between actions by name. Every call a step makes is authorized against the template's roles:
 the action role for what CodePipeline does on the action's behalf (start a build, deploy to
 ECS, publish the approval), the project's role for everything a build does.
+
+Of actions that run together, the rehearsal takes the order that shows a race: the ECS deploy
+actions of one RunOrder each read their service before any of them registers a revision.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import count, groupby
 from pathlib import Path
@@ -33,6 +40,8 @@ _ECR_IMAGE = re.compile(r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)"
                         r"\.amazonaws\.com(?:\.cn)?/"
                         r"(?P<repository>[^:@]+):(?P<tag>.+)")  # fmt: skip
 _IDS = count(1)
+_ECS = {"Category": "Deploy", "Provider": "ECS"}
+_READ_TIMEOUT = 120  # seconds a deploy action waits for the others of its RunOrder to read
 
 
 @dataclass
@@ -112,6 +121,7 @@ class Execution:
         self.approval: Approval | None = None
         self._next_stage = 0
         self._failed: set[str] = set()
+        self._deploys_read: threading.Barrier | None = None  # while deploy actions run together
         self.stop_reason = ""  # set by StopPipelineExecution: ends after the running stage
         self.workdir = world.workdir / self.id
         world.register(self)
@@ -163,15 +173,50 @@ class Execution:
         ordered = sorted(stage["Actions"], key=lambda a: int(a.get("RunOrder", 1)))
         for _, group in groupby(ordered, key=lambda a: int(a.get("RunOrder", 1))):
             actions = [a for a in group if not self._failed or a["Name"] in self._failed]
-            results = [self._run_action(stage["Name"], action) for action in actions]
+            results = self._run_together(stage["Name"], actions)
             self._failed = {r.action for r in results if r.status == "Failed"}
             if self._failed:
                 return False
         return True
 
-    def _run_action(self, stage: str, action: dict[str, Any]) -> StepResult:
-        result = StepResult(stage, action["Name"], "Succeeded")
-        self.steps.append(result)
+    def _run_together(self, stage: str, actions: list[dict[str, Any]]) -> list[StepResult]:
+        """The actions of one RunOrder, all started at once; each step is listed in the order
+        the stage declares its actions, whichever ends first."""
+        results = [StepResult(stage, a["Name"], "Succeeded") for a in actions]
+        self.steps.extend(results)
+        if len(actions) == 1:
+            return [self._run_action(stage, actions[0], results[0])]
+        deploys = [a for a in actions if _ECS.items() <= a["ActionTypeId"].items()]
+        self._deploys_read = threading.Barrier(len(deploys)) if len(deploys) > 1 else None
+        try:
+            with ThreadPoolExecutor(len(actions), thread_name_prefix="action") as pool:
+                running = [
+                    pool.submit(self._run_action, stage, action, result)
+                    for action, result in zip(actions, results, strict=True)
+                ]
+                return [future.result() for future in running]  # a RehearsalError goes up
+        finally:
+            self._deploys_read = None
+
+    def _all_deploys_read(self, read: bool) -> None:
+        """An ECS deploy action has read its service (`read`), or failed before it did: it
+        goes on once every deploy action of its RunOrder has done one or the other."""
+        barrier = getattr(self, "_deploys_read", None)
+        if barrier is None:
+            return
+        if not read:
+            barrier.abort()
+            return
+        # Broken: another deploy failed before reading, nothing to wait for.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=_READ_TIMEOUT)
+
+    def _run_action(
+        self, stage: str, action: dict[str, Any], result: StepResult | None = None
+    ) -> StepResult:
+        if result is None:
+            result = StepResult(stage, action["Name"], "Succeeded")
+            self.steps.append(result)
         started = time.monotonic()
         before = len(self.world.gate.calls)
         runner = self._runner(action["ActionTypeId"])
@@ -332,6 +377,36 @@ class Execution:
             raise StepFailedError("rejected by the approver")
 
     def _ecs(self, stage: str, action: dict[str, Any], result: StepResult) -> None:
+        try:
+            ecs, images, definition = self._ecs_read(stage, action)
+        except BaseException:
+            self._all_deploys_read(read=False)
+            raise
+        self._all_deploys_read(read=True)
+        config = action["Configuration"]
+        cluster, service = config["ClusterName"], config["ServiceName"]
+        containers = definition["containerDefinitions"]
+        unknown = set(images) - {c["name"] for c in containers}
+        if unknown:
+            raise StepFailedError(f"the task definition has no container named {sorted(unknown)}")
+        for container in containers:
+            container["image"] = images.get(container["name"], container["image"])
+        registered = ecs.register_task_definition(
+            family=definition["family"],
+            containerDefinitions=containers,
+            **{k: definition[k] for k in ("taskRoleArn", "executionRoleArn") if definition.get(k)},
+        )["taskDefinition"]["taskDefinitionArn"]
+        ecs.update_service(cluster=cluster, service=service, taskDefinition=registered)
+        result.commands = [
+            f"ecs update-service {service_arn_text(self, cluster, service)} -> "
+            + ", ".join(f"{k}={v}" for k, v in images.items())
+        ]
+
+    def _ecs_read(
+        self, stage: str, action: dict[str, Any]
+    ) -> tuple[Any, dict[str, str], dict[str, Any]]:
+        """What an ECS deploy action reads first: its client, the image definitions, and the
+        task definition its service runs."""
         step = self._step(stage, action)
         role = self._assume(stage, action)
         config = action["Configuration"]
@@ -350,22 +425,7 @@ class Execution:
         definition = ecs.describe_task_definition(taskDefinition=described["taskDefinition"])[
             "taskDefinition"
         ]
-        containers = definition["containerDefinitions"]
-        unknown = set(images) - {c["name"] for c in containers}
-        if unknown:
-            raise StepFailedError(f"the task definition has no container named {sorted(unknown)}")
-        for container in containers:
-            container["image"] = images.get(container["name"], container["image"])
-        registered = ecs.register_task_definition(
-            family=definition["family"],
-            containerDefinitions=containers,
-            **{k: definition[k] for k in ("taskRoleArn", "executionRoleArn") if definition.get(k)},
-        )["taskDefinition"]["taskDefinitionArn"]
-        ecs.update_service(cluster=cluster, service=service, taskDefinition=registered)
-        result.commands = [
-            f"ecs update-service {service_arn_text(self, cluster, service)} -> "
-            + ", ".join(f"{k}={v}" for k, v in images.items())
-        ]
+        return ecs, images, definition
 
 
 def service_arn_text(execution: Execution, cluster: str, service: str) -> str:

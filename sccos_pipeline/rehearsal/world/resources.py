@@ -200,35 +200,42 @@ def create_existing(
     ecs = aws.admin("ecs")
     ecs.put_account_setting(name="serviceLongArnFormat", value="enabled")
     registry = f"{template.account}.dkr.ecr.{template.region}.{template.url_suffix}"
+    # One ECS service may run several of the environment's containers (Spryker's `storeapp`
+    # runs Yves and Glue): one task definition with each of them.
+    shared: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for target in description.services.values():
-        ecs.create_cluster(clusterName=target["cluster"])
-        role = f"arn:{template.partition}:iam::{template.account}:role/{target['service']}"
-        container: dict[str, Any] = {
-            "name": target["container"], "image": f"{registry}/{INITIAL_IMAGE}:none",
-            "memory": 512,
-            # Optional in the metadata: the container's variables and secrets as they run.
-            "environment": [
-                {"name": k, "value": str(v)} for k, v in (target.get("environment") or {}).items()
-            ],
-            "secrets": [
-                {"name": k, "valueFrom": str(v)} for k, v in (target.get("secrets") or {}).items()
-            ],
-        }  # fmt: skip
+        shared.setdefault((target["cluster"], target["service"]), []).append(target)
+    for (cluster, service), targets in shared.items():
+        ecs.create_cluster(clusterName=cluster)
+        role = f"arn:{template.partition}:iam::{template.account}:role/{service}"
+        containers: list[dict[str, Any]] = [
+            {
+                "name": target["container"], "image": f"{registry}/{INITIAL_IMAGE}:none",
+                "memory": 512,
+                # Optional in the metadata: the container's variables and secrets as they run.
+                "environment": [
+                    {"name": k, "value": str(v)}
+                    for k, v in (target.get("environment") or {}).items()
+                ],
+                "secrets": [
+                    {"name": k, "valueFrom": str(v)}
+                    for k, v in (target.get("secrets") or {}).items()
+                ],
+            }
+            for target in targets
+        ]  # fmt: skip
         roles = {"taskRoleArn": f"{role}-task"}
-        if container["secrets"]:  # ECS reads secrets with the execution role
+        if any(c["secrets"] for c in containers):  # ECS reads secrets with the execution role
             roles["executionRoleArn"] = f"{role}-execution"
         definition = ecs.register_task_definition(
-            family=target["service"], containerDefinitions=[container], **roles
+            family=service, containerDefinitions=containers, **roles
         )["taskDefinition"]["taskDefinitionArn"]
         ecs.create_service(
-            cluster=target["cluster"],
-            serviceName=target["service"],
-            taskDefinition=definition,
-            desiredCount=1,
+            cluster=cluster, serviceName=service, taskDefinition=definition, desiredCount=1
         )
         # moto starts no task; this counts the desired one as running, so the service is
         # stable at once and `aws ecs wait services-stable` returns (no health checks here).
-        ecs.update_service(cluster=target["cluster"], service=target["service"], desiredCount=1)
+        ecs.update_service(cluster=cluster, service=service, desiredCount=1)
     secrets, ssm = aws.admin("secretsmanager"), aws.admin("ssm")
     created: set[str] = set()
     variables = [
@@ -308,22 +315,36 @@ def final_state(
 
 
 def ecs_services(aws: AwsEmulator, description: EnvironmentDescription) -> dict[str, Any]:
-    """Per service: `taskDefinition` (family:revision), its container's `image` (repository:tag),
+    """Per service: `taskDefinition` (family:revision), its container's `image` (repository:tag;
+    of a service that runs several of the environment's containers, the first one's, and
+    `images`: container -> image of each),
     `environment` (name -> value), `secrets` (name -> valueFrom), and `deployments`: each
     UpdateService that passed, with its step, task definition and forceNewDeployment."""
     ecs = aws.admin("ecs")
     services: dict[str, Any] = {}
+    first: dict[str, str] = {}  # service -> the container whose image is `image`
     for target in description.services.values():
         described = ecs.describe_services(cluster=target["cluster"], services=[target["service"]])
         definition = ecs.describe_task_definition(
             taskDefinition=described["services"][0]["taskDefinition"]
         )["taskDefinition"]
-        container = next(
-            c for c in definition["containerDefinitions"] if c["name"] == target["container"]
-        )
+        running = {c["name"]: c for c in definition["containerDefinitions"]}
+        if target["container"] not in running:  # the deploy replaced the whole task definition
+            raise RehearsalError(
+                f"service {target['service']} runs {definition['family']}:"
+                f"{definition['revision']}, which has no container {target['container']}"
+            )
+        container = running[target["container"]]
+        image = container["image"].rsplit("/", 1)[-1]
+        if target["service"] in services:  # a service of several containers (`storeapp`)
+            entry = services[target["service"]]
+            entry.setdefault("images", {first[target["service"]]: entry["image"]})
+            entry["images"][target["container"]] = image
+            continue
+        first[target["service"]] = target["container"]
         services[target["service"]] = {
             "taskDefinition": f"{definition['family']}:{definition['revision']}",
-            "image": container["image"].rsplit("/", 1)[-1],
+            "image": image,
             "environment": {e["name"]: e["value"] for e in container.get("environment") or []},
             "secrets": {e["name"]: e["valueFrom"] for e in container.get("secrets") or []},
             "deployments": list(aws.deployments.get(target["service"], [])),

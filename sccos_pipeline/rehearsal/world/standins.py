@@ -31,7 +31,13 @@ RECORDED_ENV = ("SPRYKER_PIPELINE_TYPE", "SPRYKER_PROJECT_NAME", "SPRYKER_BUILD_
 
 
 def record(log: Path, program: str, args: list[str], **extra: Any) -> None:
-    entry = {"program": program, "args": args, "cwd": os.getcwd(), **extra}
+    entry = {
+        "program": program,
+        "args": args,
+        "cwd": os.getcwd(),
+        "build": os.environ.get("CODEBUILD_BUILD_ID", ""),  # builds may run at the same time
+        **extra,
+    }
     with log.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(entry) + "\n")
 

@@ -34,7 +34,7 @@ def test_a_version_is_recorded_only_when_every_service_runs_it(
 ) -> None:
     write_project(tmp_path, {"deploy.yml": MINIMAL})
     model = load_deploy_file(tmp_path / "deploy.yml", project="shop")
-    [script] = record_deployed_buildspec(model, {"c/yves": "yves", "c/zed": "zed"})["phases"][
+    [script] = record_deployed_buildspec(model, [("c/yves", "yves"), ("c/zed", "zed")])["phases"][
         "build"
     ]["commands"]
     (tmp_path / "bin").mkdir()
