@@ -1,6 +1,7 @@
 """`sccos-pipeline`: validate deploy files, render buildspecs and plans, without AWS or CDK.
 
-Exit codes: 0 fine, 1 a file has errors (with --strict: or warnings), 2 usage errors.
+Exit codes: 0 fine, 1 a file has errors (with --strict: or warnings), 2 usage or internal
+errors.
 Output goes to stdout only once everything it needs has succeeded; problems go to stderr.
 To add a subcommand, give it a module under command/ (its SUMMARY, DESCRIPTION, EXAMPLES,
 `arguments` and `run`, as command/plan.py) and add a `Command` to COMMANDS.
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .command import about, buildspec, diff, plan, validate
-from .command.about import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from .command.about import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 from .command.options import UsageError
 from .core.deployfile.findings import DeployFileError, Finding
 from .rehearsal import command as rehearse
@@ -27,7 +28,8 @@ exit codes:
   0  success: no deploy file has an error (validate --strict: no reported warning either)
   1  a deploy file has an error (validate --strict: or a reported warning)
   2  usage error: bad arguments or configuration, a directory without deploy files,
-     or a --base revision git cannot read; or an internal error"""
+     or a --base revision git cannot read;
+     or an internal error (a defect of ours: please report it)"""
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{about.NAME}: internal error: {type(exc).__name__}: {exc} "
             "(set SCCOS_DEBUG=1 for details, and please report it)\n"
         )
-        return EXIT_USAGE  # could not run: never read as a deploy file's error
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -41,6 +41,31 @@ def test_validate_text_and_exit_codes(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.timeout(60)
+def test_a_looping_symlink_in_one_project_leaves_the_others_reported(tmp_path: Path) -> None:
+    # One project's looping config/deploy-templates ended the whole run in an internal error.
+    imports = "imports:\n  base.yml:\n"
+    write_project(tmp_path, {"a/deploy.yml": imports + MINIMAL, "b/deploy.yml": MINIMAL})
+    (tmp_path / "a/config/install").mkdir(parents=True)
+    (tmp_path / "a/config/deploy-templates").symlink_to(tmp_path / "a/config/deploy-templates")
+    done = cli("validate", ".", "--format", "json", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (1, "")
+    reports = json.loads(done.stdout)
+    assert [(r["file"], r["valid"]) for r in reports] == [
+        ("a/deploy.yml", False),
+        ("b/deploy.yml", True),
+    ]
+    assert [(f["code"], f["line"], f["column"]) for f in reports[0]["findings"]] == [
+        ("SCC030", 2, 3)
+    ]
+    text = cli("validate", ".", cwd=tmp_path)
+    assert text.stdout.splitlines() == [
+        "a/deploy.yml:2:3: error SCC030 import 'base.yml' cannot be read: "
+        "config/deploy-templates is a symlink loop",
+        "2 file(s) checked: 1 valid, 1 with errors; 1 error(s), 0 warning(s)",
+    ]
+
+
 def test_validate_json(tmp_path: Path) -> None:
     write_project(tmp_path, {"deploy.shop-prod.yml": MINIMAL})
     done = cli("validate", str(tmp_path / "deploy.shop-prod.yml"), "--format", "json")
@@ -298,8 +323,7 @@ def test_internal_error_exits_2_with_one_line(
         ["plan", str(tmp_path / "deploy.yml")],
         ["rehearse", str(tmp_path), "--stack", "sccos-shop"],
     ):
-        # "could not run", as for a usage error: never read as a deploy file's error
-        assert sccos_cli.main(argv) == 2
+        assert sccos_cli.main(argv) == 2  # 1 says a deploy file has an error: this is ours
         out, err = capsys.readouterr()
         assert out == ""
         assert err.splitlines() == [

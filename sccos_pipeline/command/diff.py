@@ -45,7 +45,8 @@ EXIT_CODES = """\
 exit codes:
   0  the summary is printed (and no --fail-on category has a change)
   1  a --fail-on category has a change, or the deploy file has errors at either revision
-  2  usage error: not a git repository, an unknown revision, an unknown category"""
+  2  usage error: not a git repository, an unknown revision, an unknown category; or an
+     internal error (a defect: please report it)"""
 
 
 def arguments(sub: argparse.ArgumentParser) -> None:

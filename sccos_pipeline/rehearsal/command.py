@@ -1,8 +1,8 @@
 """`sccos-pipeline rehearse`: run a synthesized pipeline on this machine and report.
 
 Exit codes: 0 the (last) execution succeeded, 1 it failed, 2 the rehearsal could not run
-(bad cloud assembly, unknown stack, RabbitMQ or Node missing, an occupied port, an internal
-error).
+(bad cloud assembly, unknown stack or pipeline, a source with nothing to commit, RabbitMQ or
+Node missing, an occupied port, an internal error).
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ EXIT_CODES = """\
 exit codes:
   0  the (last) execution succeeded
   1  it failed: the report says at which step and why
-  2  the rehearsal could not run: a bad cloud assembly, an unknown stack, RabbitMQ or Node
-     missing (make setup installs them), an occupied port, an internal error"""
+  2  the rehearsal could not run: a bad cloud assembly, an unknown stack or pipeline, a
+     --source with nothing to commit, RabbitMQ or Node missing (make setup installs them),
+     an occupied port, an internal error"""
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
@@ -74,7 +75,11 @@ def run(args: argparse.Namespace) -> int:
             runs = tuple(dataclasses.replace(r, pipeline=args.pipeline) for r in scenario.runs)
             scenario = dataclasses.replace(scenario, runs=runs)
         source = Path(args.source) if args.source else None
-        with Rehearsal(Path(args.cdk_out), args.stack, source=source) as rehearsal:
+        rehearsal = Rehearsal(Path(args.cdk_out), args.stack, source=source)
+        for run_ in scenario.runs:  # every argument checked before a server starts (25 s)
+            for kind in filter(None, (run_.pipeline, run_.together)):
+                rehearsal.pipeline_name(kind)
+        with rehearsal:
             executions = play(rehearsal, scenario)
             state = rehearsal.state()
     except RehearsalError as exc:

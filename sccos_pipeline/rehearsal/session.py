@@ -35,6 +35,7 @@ from .errors import RehearsalError
 from .world.rabbitmq import RabbitMQ
 from .world.resources import (
     SourceRepository,
+    check_source,
     create_existing,
     create_resources,
     describe,
@@ -65,6 +66,7 @@ class Rehearsal:
         self.template: StackTemplate = load_stack(cdk_out, stack)
         self.description = describe(cdk_out, self.template)
         self._source_dir = source or self.description.deploy_file.parent
+        check_source(self._source_dir)  # before anything starts
         self._shared_rabbit = rabbit
         self.knobs: dict[str, Any] = {}
         self.executions: dict[str, list[Execution]] = {}

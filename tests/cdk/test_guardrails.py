@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from aws_cdk import assertions
 from aws_cdk import aws_codepipeline as codepipeline
+from aws_cdk import aws_ecs as ecs
 
 from sccos_pipeline.cdk import (
     CodeStarConnectionSource,
     PropsError,
     SecretSource,
+    ServiceTarget,
     SprykerPipeline,
 )
 from sccos_pipeline.core import naming
 from sccos_pipeline.core.deployfile.findings import DeployFileError
 from sccos_pipeline.core.stages import PipelineType
-from tests.cdk.support import CONNECTION, environment, new_stack, pipeline
+from tests.cdk.support import CONNECTION, SERVICE_KEYS, environment, new_stack, pipeline
 from tests.conftest import write_project
 
 
@@ -107,6 +109,42 @@ def test_the_pipeline_construct_guards_itself() -> None:
             action_role=env.action_role,
             approval_topic=env.approval_topic,
             production=True,
+        )
+
+
+def test_the_pipeline_construct_refuses_a_destructive_plan_that_starts_on_push_in_production() -> (
+    None
+):
+    from sccos_pipeline.core.plan.builder import build_environment_plan
+    from sccos_pipeline.core.plan.model import PlanOptions
+    from sccos_pipeline.core.stages import PipelineKind
+
+    stack = new_stack()
+    env = environment(stack, pipelines=[PipelineType.NORMAL])
+    options = PlanOptions(destructive_on_push=True)  # planned for staging: it starts on push
+    destructive = build_environment_plan(env.model, options).pipeline(PipelineKind.DESTRUCTIVE)
+    assert destructive.on_push
+    # The environment's own services: without the guard, the pipeline would be built.
+    services = {
+        key: ServiceTarget(
+            service=cast(ecs.IBaseService, stack.node.find_child(f"Svc-{key}")),
+            container_name=key,
+        )
+        for key in SERVICE_KEYS
+    }
+    with pytest.raises(PropsError, match="a DESTRUCTIVE plan that starts on push with production"):
+        SprykerPipeline(
+            stack,
+            "Extra",
+            plan=destructive,
+            source=CodeStarConnectionSource(connection_arn=CONNECTION, owner="o", repository="r"),
+            projects=env.projects,
+            services=services,
+            artifact_bucket=env.artifact_bucket,
+            action_role=env.action_role,
+            approval_topic=env.approval_topic,
+            production=True,
+            allow_destructive_in_production=True,  # so that only the on-push guard refuses it
         )
 
 

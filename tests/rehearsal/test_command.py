@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from sccos_pipeline.cli import main
+from sccos_pipeline.rehearsal import session
 from sccos_pipeline.rehearsal.errors import RehearsalError
 from sccos_pipeline.rehearsal.world import rabbitmq
 from tests.conftest import EXAMPLE, ROOT
@@ -77,6 +78,60 @@ def test_an_occupied_port_exits_2(
     code = main(["rehearse", str(example_assembly), "--stack", EXAMPLE_STACK])
     assert code == 2
     assert "port 15672 is in use" in capsys.readouterr().err
+
+
+def _nothing_starts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Servers and brokers record that they were asked to start, and start nothing."""
+    started: list[str] = []
+
+    def server(*args: object) -> None:
+        started.append("aws")
+        raise RehearsalError("the AWS server was started")
+
+    def broker(self: rabbitmq.RabbitMQ) -> None:
+        started.append("rabbitmq")
+        raise RehearsalError("RabbitMQ was started")
+
+    monkeypatch.setattr(session, "start_server", server)
+    monkeypatch.setattr(rabbitmq.RabbitMQ, "start", broker)
+    return started
+
+
+@pytest.mark.timeout(60)
+def test_an_unknown_pipeline_exits_2_before_anything_starts(
+    example_assembly: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It was reported only after 25 s of server start-up.
+    started = _nothing_starts(monkeypatch)
+    code = main(["rehearse", str(example_assembly), "--stack", EXAMPLE_STACK, "--pipeline", "x"])
+    captured = capsys.readouterr()
+    assert (code, captured.out, started) == (2, "", [])
+    assert captured.err.startswith(
+        f"sccos-pipeline rehearse: no 'x' pipeline in {EXAMPLE_STACK}; it has: "
+        "normal (NORMAL_Deploy_Spryker_spryker-demo-staging), "
+        "destructive (DESTRUCTIVE_Deploy_Spryker_spryker-demo-staging), "
+    )
+    assert captured.err.count("\n") == 1
+
+
+@pytest.mark.timeout(60)
+def test_a_source_with_nothing_to_commit_exits_2_before_anything_starts(
+    example_assembly: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # An empty folder ended in a ReadError shown as a failed Source step.
+    started = _nothing_starts(monkeypatch)
+    (tmp_path / "empty/.git").mkdir(parents=True)  # a .git of its own is not committed either
+    argv = ["rehearse", str(example_assembly), "--stack", EXAMPLE_STACK, "--source"]
+    code = main([*argv, str(tmp_path / "empty")])
+    captured = capsys.readouterr()
+    assert (code, captured.out, started) == (2, "", [])
+    assert captured.err == (
+        f"sccos-pipeline rehearse: --source {tmp_path}/empty: nothing to commit: the folder "
+        "holds no file\n"
+    )
 
 
 @needs_rabbitmq

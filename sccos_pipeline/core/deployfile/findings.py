@@ -26,6 +26,20 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
+BRIEF = 60  # characters of a value quoted in a message
+
+
+def brief(value: object) -> str:
+    """A value quoted for a message, as repr shows it: cut to BRIEF characters, with its
+    length, when longer (a 100 000-digit number made 200 KB of output)."""
+    if isinstance(value, str):
+        if len(value) <= BRIEF:
+            return repr(value)
+        return f"{value[:BRIEF] + '…'!r} ({len(value)} characters)"
+    shown = repr(value)
+    return shown if len(shown) <= BRIEF else f"{shown[:BRIEF]}… ({len(shown)} characters)"
+
+
 class Position(NamedTuple):
     """A place in a file; line and column count from 1. (A tuple: cheap, as every node has one.)"""
 

@@ -210,7 +210,7 @@ def _import_specs(
 
 def resolve_imports(doc: YamlDocument, project_root: Path, warnings: list[Finding]) -> YamlDocument:
     """The document with every project import merged in; `imports` itself removed."""
-    return _resolve(doc, {}, (), _Work((project_root / TEMPLATES_DIR).resolve(), warnings))
+    return _resolve(doc, {}, (), _Work(project_root, warnings))
 
 
 @dataclass
@@ -222,8 +222,9 @@ class _Work:
     and the values and text of the whole tree are bounded, cycles or not.
     """
 
-    templates: Path
+    root: Path
     warnings: list[Finding]
+    templates: Path | None = None  # resolved at the first import: only imports read it
     imports: int = 0
     values: int = 0
     text: int = 0
@@ -284,13 +285,29 @@ class _Work:
             )
 
 
-def _template_path(template: str, at: Position, templates: Path) -> Path:
+def _unusable(template: str, at: Position, reason: str) -> DeployFileError:
+    return DeployFileError([Finding.of("SCC030", f"import {template!r} {reason}", at)])
+
+
+def _template_path(template: str, at: Position, work: _Work) -> Path:
+    # Python 3.11's Path.resolve raises RuntimeError on a symlink loop (3.13: OSError).
+    if work.templates is None:
+        try:
+            work.templates = (work.root / TEMPLATES_DIR).resolve()
+        except RuntimeError:
+            raise _unusable(
+                template, at, f"cannot be read: {TEMPLATES_DIR} is a symlink loop"
+            ) from None
+        except (OSError, ValueError) as exc:
+            raise _unusable(template, at, f"cannot be read: {exc}") from None
+    templates = work.templates
     try:
         candidate = (templates / template).resolve()
+    except RuntimeError:
+        where = (TEMPLATES_DIR / template).as_posix()
+        raise _unusable(template, at, f"cannot be read: {where} is a symlink loop") from None
     except (OSError, ValueError):  # NUL bytes, names too long for the file system
-        raise DeployFileError(
-            [Finding.of("SCC030", f"import {template!r} is not a usable file name", at)]
-        ) from None
+        raise _unusable(template, at, "is not a usable file name") from None
     if not candidate.is_relative_to(templates):
         raise DeployFileError(
             [
@@ -316,7 +333,7 @@ def _resolve(
     bases: list[Any] = []  # merged into data at the end, in one pass
     where = dict(doc.where)
     for template, own_params, at in specs:
-        candidate = _template_path(template, at, work.templates)
+        candidate = _template_path(template, at, work)
         if candidate in chain:
             raise DeployFileError(
                 [Finding.of("SCC030", f"import {template!r} imports itself again", at)]

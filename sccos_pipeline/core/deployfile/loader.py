@@ -14,7 +14,7 @@ from . import topology
 from .advice import Baseline, advise
 from .deployable import buildspec_findings, interpreted_text_findings
 from .files import MAX_BYTES, read_text
-from .findings import DeployFileError, Finding, Position, Severity
+from .findings import BRIEF, DeployFileError, Finding, Position, Severity, brief
 from .imports import TEMPLATES_DIR, resolve_imports
 from .model import DeployModel, Hook, HookSource
 from .php_tags import CURRENT, HISTORICAL
@@ -164,7 +164,7 @@ def _image(doc: YamlDocument, findings: list[Finding]) -> str:
         findings.append(
             Finding.of(
                 "SCC020",
-                f"`image` must be a mapping with `tag:` and `environment:`, got {image!r}",
+                f"`image` must be a mapping with `tag:` and `environment:`, got {brief(image)}",
                 doc.position(("image",)),
                 "write `image: {tag: spryker/php:8.4}`",
             )
@@ -184,14 +184,16 @@ def _image(doc: YamlDocument, findings: list[Finding]) -> str:
         return DEFAULT_IMAGE
     where = doc.position(("image", "tag"))
     if not isinstance(tag, str):
-        findings.append(Finding.of("SCC020", f"`image.tag` must be a string, got {tag!r}", where))
+        findings.append(
+            Finding.of("SCC020", f"`image.tag` must be a string, got {brief(tag)}", where)
+        )
         return DEFAULT_IMAGE
     match = _IMAGE.fullmatch(tag.strip())
     if match is None:
         findings.append(
             Finding.of(
                 "SCC025",
-                f"{tag!r} is not an official spryker/php image; custom images are not "
+                f"{brief(tag)} is not an official spryker/php image; custom images are not "
                 "supported in SCCOS",
                 where,
                 "use spryker/php:<tag>, e.g. spryker/php:8.4",
@@ -229,7 +231,7 @@ def _environment(doc: YamlDocument, findings: list[Finding]) -> dict[str, str]:
         findings.append(
             Finding.of(
                 "SCC021",
-                f"`image.environment` must be a mapping of NAME: value, got {raw!r}",
+                f"`image.environment` must be a mapping of NAME: value, got {brief(raw)}",
                 doc.position(("image", "environment")),
             )
         )
@@ -241,7 +243,7 @@ def _environment(doc: YamlDocument, findings: list[Finding]) -> dict[str, str]:
             findings.append(
                 Finding.of(
                     "SCC022",
-                    f"{name!r} cannot be an environment variable name",
+                    f"{brief(name)} cannot be an environment variable name",
                     doc.position(path, key=True),
                     "use letters, digits and '_', not starting with a digit",
                 )
@@ -261,7 +263,7 @@ def _environment(doc: YamlDocument, findings: list[Finding]) -> dict[str, str]:
             findings.append(
                 Finding.of(
                     "SCC024",
-                    f"{name} must be a shell command string, got {value!r}",
+                    f"{name} must be a shell command string, got {brief(value)}",
                     doc.position(path),
                     f"quote it: {name}: '{env_text(value)}'",
                 )
@@ -279,11 +281,12 @@ def _environment(doc: YamlDocument, findings: list[Finding]) -> dict[str, str]:
             )
             continue
         raw_text = doc.raw(path)
-        if _surprising(value, raw_text, text):
+        if raw_text is not None and _surprising(value, raw_text, text):
+            written = raw_text if len(raw_text) <= BRIEF else brief(raw_text)
             findings.append(
                 Finding.of(
                     "SCC130",
-                    f"{name}: {raw_text} becomes {text!r} in the image",
+                    f"{name}: {written} becomes {brief(text)} in the image",
                     doc.position(path),
                     f"write {name}: '{text}' if that is meant",
                 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -20,7 +21,7 @@ from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
-from .findings import DeployFileError, Finding, Position
+from .findings import DeployFileError, Finding, Position, brief
 
 try:  # libyaml makes parsing ~10x faster; the pure-Python parser gives the same nodes.
     from yaml._yaml import CParser as _Parser
@@ -263,7 +264,7 @@ class _Constructor:
         allowed = _SCALAR_TEXT.get(kind)
         if allowed is not None and kind != "merge" and not allowed.fullmatch(text):
             self.errors.append(
-                Finding.of("SCC010", f"{text!r} is not a valid !!{kind}", self.pos(node))
+                Finding.of("SCC010", f"{brief(text)} is not a valid !!{kind}", self.pos(node))
             )
             return text
         try:
@@ -281,14 +282,25 @@ class _Constructor:
                     return -math.inf if lowered.startswith("-") else math.inf
                 return math.nan if lowered == ".nan" else float(text)
         except ValueError:
-            self.errors.append(
-                Finding.of("SCC010", f"{text!r} is not a valid !!{kind}", self.pos(node))
-            )
+            self.errors.append(self.invalid(text, kind, self.pos(node)))
             return text
         if kind not in ("str", "!"):
             self.unsupported(node)
             return text
         return self.text(node)
+
+    @staticmethod
+    def invalid(text: str, kind: str, where: Position) -> Finding:
+        """Why int() or float() refused text the tag's pattern allows."""
+        limit = sys.get_int_max_str_digits()
+        if kind == "int" and limit and len(text.lstrip("+-")) > limit:
+            return Finding.of(
+                "SCC010",
+                f"the number {brief(text)} has more than the {limit} digits an integer may have",
+                where,
+                "quote it if it is text",
+            )
+        return Finding.of("SCC010", f"{brief(text)} is not a valid !!{kind}", where)
 
     def mapping(self, node: MappingNode, path: Path_, merged: int = 0) -> Data:
         if len(path) + merged > MAX_DEPTH:  # `{<<: {<<: ...}}` nests without a longer path

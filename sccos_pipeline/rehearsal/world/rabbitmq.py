@@ -167,29 +167,13 @@ class RabbitMQ:
             raise
 
     def stop(self) -> None:
-        """End the server and its epmd; safe to call twice, and from exit hooks."""
-        procs = [p for p in (self._server, self._epmd) if p is not None]
-        family = set(_family({p.pid for p in procs}))
-        for proc in procs:
-            if proc.poll() is None:
-                proc.terminate()
-        # The folder is thrown away, so the VM's slow exit (~6 s) is not worth waiting for.
-        deadline = time.monotonic() + STOP_GRACE
-        while any(p.poll() is None for p in procs) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        # Again: helpers started while shutting down, before their parents exit.
-        family |= set(_family({p.pid for p in procs}))
-        for pid in sorted(family):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        for proc in procs:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(5)
-        # A killed process lingers until the kernel has torn it down (and its sockets with
-        # it): stop returns only once nothing of the instance is left.
-        deadline = time.monotonic() + 10
-        while _family(family) and time.monotonic() < deadline:
-            time.sleep(0.02)
+        """End the server and its epmd; safe to call twice, and from exit hooks.
+
+        The VM first, epmd once nothing of the VM is left: a VM still booting when its epmd
+        goes starts an `epmd -daemon` of its own, which leaves the family and outlives us."""
+        for proc in (self._server, self._epmd):
+            if proc is not None:
+                _end(proc)
         self._server = self._epmd = None
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
@@ -362,6 +346,28 @@ class RabbitMQ:
             except RehearsalError:
                 time.sleep(0.2)
         raise self._failure(f"did not answer GET /api/overview within {START_TIMEOUT:.0f} s")
+
+
+def _end(proc: subprocess.Popen[bytes]) -> None:
+    """End a process and everything it started, and return once nothing of them is left."""
+    family = set(_family({proc.pid}))
+    if proc.poll() is None:
+        proc.terminate()
+    # The folder is thrown away, so the VM's slow exit (~6 s) is not worth waiting for.
+    deadline = time.monotonic() + STOP_GRACE
+    while proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # Again: helpers started while shutting down, before their parents exit.
+    family |= set(_family({proc.pid}))
+    for pid in sorted(family):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(5)
+    # A killed process lingers until the kernel has torn it down (and its sockets with it).
+    deadline = time.monotonic() + 10
+    while _family(family) and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 def _stop_all() -> None:

@@ -6,6 +6,7 @@ source repository, and the final state a report shows.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import tarfile
@@ -85,12 +86,30 @@ def _git(repo: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
+def check_source(source: Path) -> None:
+    """Refuse a source the Source action cannot deliver: no folder, or one with no file to
+    commit (an empty commit made no archive: a ReadError, shown as a failed Source step)."""
+    if not source.is_dir():
+        raise RehearsalError(f"--source {source}: not a folder")
+    if not _holds_a_file(source):
+        raise RehearsalError(f"--source {source}: nothing to commit: the folder holds no file")
+
+
+def _holds_a_file(source: Path) -> bool:
+    """Whether git would commit something: a file or symlink outside .git (not empty folders)."""
+    for folder, subfolders, files in os.walk(source):
+        links = [d for d in subfolders if os.path.islink(os.path.join(folder, d))]
+        if links or any(f != ".git" for f in files):
+            return True
+        subfolders[:] = [d for d in subfolders if d != ".git"]
+    return False
+
+
 class SourceRepository:
     """The rehearsal's own copy of the source: a clone, or the folder's snapshot committed."""
 
     def __init__(self, source: Path, workdir: Path) -> None:
-        if not source.is_dir():
-            raise RehearsalError(f"--source {source}: not a folder")
+        check_source(source)
         # As the user gave it, relative to the current directory: git runs elsewhere.
         source = source.absolute()
         self.path = workdir / "source"

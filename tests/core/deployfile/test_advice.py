@@ -209,3 +209,29 @@ def test_secret_value_found_but_references_are_not(tmp_path: Path) -> None:
         "    DB_PASSWORD: hunter2\n    API_TOKEN: '${FROM_SSM}'\n    SALT_ENABLED: 'true'\n",
     )
     assert found == [("SCC120", 6)]
+
+
+def test_public_exempts_a_name_that_otherwise_looks_secret() -> None:
+    # Without the PUBLIC exemption these are secrets: API_KEY is a pair, TOKEN a word.
+    assert not looks_secret("STRIPE_PUBLIC_API_KEY")
+    assert not looks_secret("MAPS_PUBLIC_TOKEN_VALUE")
+    assert looks_secret("STRIPE_API_KEY")
+
+
+def test_only_the_first_16_recipes_a_hook_names_are_read(tmp_path: Path) -> None:
+    names = [f"r{i:02}" for i in range(1, 18)]
+    heavy = "sections:\n  data:\n    importer:\n      command: vendor/bin/console data:import\n"
+    write_project(
+        tmp_path,
+        {
+            "deploy.yml": MINIMAL.replace(
+                "SPRYKER_DEFAULT_STORE: DE",
+                "SPRYKER_HOOK_INSTALL: '"
+                + " && ".join(f"vendor/bin/install -r {n}" for n in names)
+                + "'",
+            ),
+            **{f"config/install/{n}.yml": heavy for n in names[15:]},  # r16 and r17
+        },
+    )
+    found = validate_deploy_file(tmp_path / "deploy.yml").findings
+    assert [(f.code, Path(f.position.file).name) for f in found] == [("SCC113", "r16.yml")]

@@ -368,3 +368,40 @@ def test_a_project_name_ssm_reserves_is_refused_where_the_name_comes_from(tmp_pa
         "and digits with single '-' or '_' between them, at most 73 characters, not beginning "
         "with 'aws' or 'ssm')"
     ]
+
+
+def test_a_huge_integer_is_named_too_long_in_a_short_message(tmp_path: Path) -> None:
+    # 100 000 digits: Python's int refuses them; the message said "not a valid !!int" and
+    # quoted all of them (200 KB of output).
+    write_project(tmp_path, {"deploy.yml": HEAD + "    BIG: " + "1" * 100_000 + "\n"})
+    [error] = validate_deploy_file(tmp_path / "deploy.yml").errors
+    assert error.format() == (
+        f"{tmp_path}/deploy.yml:4:10: error SCC010 the number '{'1' * 60}…' (100000 characters) "
+        "has more than the 4300 digits an integer may have (fix: quote it if it is text)"
+    )
+
+
+def test_a_long_invalid_value_is_cut_in_the_message(tmp_path: Path) -> None:
+    write_project(tmp_path, {"deploy.yml": HEAD + "    A: !!int " + "x" * 10_000 + "\n"})
+    [error] = validate_deploy_file(tmp_path / "deploy.yml").errors
+    assert error.format() == (
+        f"{tmp_path}/deploy.yml:4:8: error SCC010 '{'x' * 60}…' (10000 characters) "
+        "is not a valid !!int"
+    )
+
+
+def test_long_values_are_cut_wherever_a_message_quotes_them(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {
+            "deploy.yml": "image: [" + "1, " * 5_000 + "1]\n",
+            "deploy.b.yml": HEAD + "    F: 1." + "0" * 10_000 + "1\n",
+        },
+    )
+    [error] = validate_deploy_file(tmp_path / "deploy.yml").errors
+    assert error.message == (
+        f"`image` must be a mapping with `tag:` and `environment:`, got [{'1, ' * 19}1,… "
+        "(15003 characters)"
+    )
+    [warning] = validate_deploy_file(tmp_path / "deploy.b.yml").findings
+    assert warning.message == f"F: '1.{'0' * 58}…' (10003 characters) becomes '1' in the image"

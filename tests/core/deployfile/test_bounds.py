@@ -166,3 +166,41 @@ def test_unusable_paths_are_unreadable_not_a_crash(tmp_path: Path) -> None:
     assert [f.format() for f in result.findings] == [
         "deploy\\x00.yml:1:1: error SCC001 cannot be read: embedded null byte"
     ]
+
+
+def test_a_templates_folder_that_loops_is_an_import_error(tmp_path: Path) -> None:
+    # Path.resolve raised RuntimeError on the loop: `validate` ended in an internal error.
+    write_project(tmp_path, {"deploy.yml": "imports:\n  base.yml:\n" + MINIMAL})
+    (tmp_path / "config/install").mkdir(parents=True)  # the project root, found without templates
+    (tmp_path / "config/deploy-templates").symlink_to(tmp_path / "config/deploy-templates")
+    assert [f.format() for f in validate_deploy_file(tmp_path / "deploy.yml").errors] == [
+        f"{tmp_path}/deploy.yml:2:3: error SCC030 import 'base.yml' cannot be read: "
+        "config/deploy-templates is a symlink loop"
+    ]
+
+
+def test_a_templates_folder_that_loops_does_not_matter_without_imports(tmp_path: Path) -> None:
+    write_project(tmp_path, {"deploy.yml": MINIMAL})
+    (tmp_path / "config/install").mkdir(parents=True)
+    (tmp_path / "config/deploy-templates").symlink_to(tmp_path / "config/deploy-templates")
+    assert validate_deploy_file(tmp_path / "deploy.yml").valid
+
+
+def test_an_imported_file_that_loops_is_an_import_error(tmp_path: Path) -> None:
+    write_project(tmp_path, {"deploy.yml": "imports:\n  base.yml:\n" + MINIMAL})
+    (tmp_path / "config/deploy-templates").mkdir(parents=True)
+    (tmp_path / "config/deploy-templates/base.yml").symlink_to("base.yml")
+    assert [f.format() for f in validate_deploy_file(tmp_path / "deploy.yml").errors] == [
+        f"{tmp_path}/deploy.yml:2:3: error SCC030 import 'base.yml' cannot be read: "
+        "config/deploy-templates/base.yml is a symlink loop"
+    ]
+
+
+def test_a_project_root_that_loops_is_an_import_error(tmp_path: Path) -> None:
+    write_project(tmp_path, {"deploy.yml": "imports:\n  base.yml:\n" + MINIMAL})
+    (tmp_path / "root").symlink_to(tmp_path / "root")
+    result = validate_deploy_file(tmp_path / "deploy.yml", project_root=tmp_path / "root")
+    assert [f.format() for f in result.errors] == [
+        f"{tmp_path}/deploy.yml:2:3: error SCC030 import 'base.yml' cannot be read: "
+        "config/deploy-templates is a symlink loop"
+    ]

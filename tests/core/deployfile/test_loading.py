@@ -8,8 +8,14 @@ import pytest
 
 from sccos_pipeline.core.deployfile.findings import DeployFileError
 from sccos_pipeline.core.deployfile.imports import merge
-from sccos_pipeline.core.deployfile.loader import Validation, load_deploy_file, validate_deploy_file
+from sccos_pipeline.core.deployfile.loader import (
+    Validation,
+    find_project_root,
+    load_deploy_file,
+    validate_deploy_file,
+)
 from sccos_pipeline.core.deployfile.model import HookSource
+from sccos_pipeline.core.deployfile.yamlsafe import load_document
 from sccos_pipeline.core.stages import PipelineType, Stage
 from tests.conftest import MINIMAL, write_project
 
@@ -213,3 +219,38 @@ def test_findings_come_in_file_order(tmp_path: Path) -> None:
     text = "image:\n  environment:\n    A: 1.50\n  tag: spryker/php:7.4\n"
     result = load(tmp_path, text)
     assert [(f.code, f.position.line) for f in result.findings] == [("SCC130", 3), ("SCC101", 4)]
+
+
+def test_booleans_of_every_core_schema_spelling() -> None:
+    doc = load_document("a: True\nb: TRUE\nc: !!bool False\nd: FALSE\ne: true\n", "x.yml")
+    assert (doc.errors, doc.data) == ([], {"a": True, "b": True, "c": False, "d": False, "e": True})
+
+
+def test_an_import_cycle_is_named_a_cycle_not_too_deep(tmp_path: Path) -> None:
+    # The depth limit stops a cycle too: only the message tells the check for cycles works.
+    result = load(
+        tmp_path,
+        "imports:\n  a.yml:\n" + MINIMAL,
+        **{
+            "config/deploy-templates/a.yml": "imports:\n  b.yml:\n",
+            "config/deploy-templates/b.yml": "imports:\n  a.yml:\n",
+        },
+    )
+    assert [(f.code, Path(f.position.file).name, f.message) for f in result.errors] == [
+        ("SCC030", "b.yml", "import 'a.yml' imports itself again")
+    ]
+
+
+def test_imports_deeper_than_the_limit_are_too_deep(tmp_path: Path) -> None:
+    chain = {f"config/deploy-templates/t{i}.yml": f"imports:\n  t{i + 1}.yml:\n" for i in range(17)}
+    result = load(tmp_path, "imports:\n  t0.yml:\n" + MINIMAL, **chain)
+    assert [(f.code, Path(f.position.file).name, f.message) for f in result.errors] == [
+        ("SCC030", "t15.yml", "imports nest deeper than 16 levels")
+    ]
+
+
+def test_a_folder_with_only_config_install_is_the_project_root(tmp_path: Path) -> None:
+    (tmp_path / "config/install").mkdir(parents=True)
+    (tmp_path / "deploy").mkdir()
+    assert find_project_root(tmp_path / "deploy/deploy.yml") == tmp_path.resolve()
+    assert find_project_root(tmp_path / "deploy.yml") == tmp_path.resolve()

@@ -11,6 +11,7 @@ from sccos_pipeline.core.deployfile.applications import hook_image_name
 from sccos_pipeline.core.deployfile.findings import DeployFileError
 from sccos_pipeline.core.deployfile.loader import load_deploy_file
 from sccos_pipeline.core.plan.builder import build_environment_plan
+from sccos_pipeline.core.plan.deployment import on_push
 from sccos_pipeline.core.plan.model import PlanOptions
 from sccos_pipeline.core.plan.render import plan_json, plan_mermaid, plan_text
 from sccos_pipeline.core.stages import PipelineKind
@@ -174,3 +175,11 @@ def test_a_buildspec_over_codebuilds_limit_is_refused_with_the_fix(tmp_path: Pat
     assert first.message.startswith("the buildspec of Build_spryker_app_for_shop would be ")
     assert first.message.endswith(" characters, over CodeBuild's 25600 for an inline buildspec")
     assert first.fix == "split the environment's applications over more environments"
+
+
+def test_destructive_never_starts_on_push_in_production() -> None:
+    asked = PlanOptions(deploy_on_push=True, destructive_on_push=True)
+    assert on_push(PipelineKind.DESTRUCTIVE, asked) is True
+    production = PlanOptions(production=True, deploy_on_push=True, destructive_on_push=True)
+    assert on_push(PipelineKind.DESTRUCTIVE, production) is False
+    assert on_push(PipelineKind.NORMAL, production) is True

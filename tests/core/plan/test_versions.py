@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sccos_pipeline.core.deployfile.loader import load_deploy_file
-from sccos_pipeline.core.plan.versions import record_deployed_buildspec
+from sccos_pipeline.core.plan.versions import record_deployed_buildspec, versions_buildspec
 from tests.conftest import MINIMAL, write_project
 
 # Answers like the AWS CLI with --output text; every call is logged.
@@ -59,3 +59,50 @@ def test_a_version_is_recorded_only_when_every_service_runs_it(
     assert ("--image-tag sccos-deployed" in calls) is recorded
     if not recorded:
         assert "Service yves runs repo/shop-yves:old999, not abc123" in done.stderr
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="the step runs in bash")
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    "version", ["../etc", "a b", "$(id)", "-rf", "a:b", "x" * 129, "abc123", "v" * 128]
+)
+def test_the_versions_step_deploys_only_what_can_be_an_image_tag(
+    tmp_path: Path, version: str
+) -> None:
+    # Prepare_versions_information_for_Approval_stage, run for real: a requested version that
+    # is no ECR image tag (the tag pattern, at most 128 characters) stops the run first.
+    write_project(tmp_path, {"deploy.yml": MINIMAL})
+    model = load_deploy_file(tmp_path / "deploy.yml", project="shop")
+    spec = versions_buildspec(model)
+    [script] = spec["phases"]["build"]["commands"]
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin/aws").write_text(FAKE_AWS)
+    (tmp_path / "bin/aws").chmod(0o755)
+    log = tmp_path / "aws.log"
+    env = {
+        "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}",
+        "AWS_LOG": str(log),
+        "SCCOS_REQUESTED": version,
+        "SCCOS_SOURCE_COMMIT": "abc123",
+        "SCCOS_DEPLOY_ON_PUSH": "false",
+        "SCCOS_DESIRED_PARAMETER": "/shop/desired_version",
+        "SCCOS_LAST_DEPLOYED_PARAMETER": "/shop/last_deployed_version",
+        "SCCOS_LATEST_BUILT_PARAMETER": "/shop/lastbuildversion",
+        "SCCOS_PIPELINE": "NORMAL_Deploy_Spryker_shop",
+        "SCCOS_EXECUTION_ID": "e-1",
+        "SCCOS_REPOSITORIES": spec["env"]["variables"]["SCCOS_REPOSITORIES"],
+    }
+    done = subprocess.run(
+        ["bash", "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    calls = log.read_text() if log.exists() else ""
+    if version in ("abc123", "v" * 128):
+        assert (done.returncode, done.stderr) == (0, "")
+        assert f"ssm put-parameter --name /shop/desired_version --value {version} " in calls
+    else:
+        assert done.returncode == 1
+        assert done.stderr == (
+            f"Not a version: '{version}' (from the DESIRED_VERSION variable of this run). "
+            "A version is a commit hash, the tag of the environment's images.\n"
+        )
+        assert "ecr" not in calls and "put-parameter" not in calls

@@ -204,13 +204,24 @@ def test_an_occupied_requested_port_is_refused() -> None:
 def test_a_server_that_does_not_come_up_is_reported_and_cleaned_up(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Deterministic under any load: the server never answers (not merely "not within 0.5 s"),
+    # and only processes and listeners of this instance count as left over, not a port a
+    # parallel test took once it was free.
+    seen: set[int] = set()
+
+    def never_answers(self: RabbitMQ, method: str, path: str, body: object = None) -> None:
+        seen.update(self.pids())
+        raise RehearsalError("connection refused")
+
     monkeypatch.setattr(rabbitmq, "START_TIMEOUT", 0.5)
+    monkeypatch.setattr(RabbitMQ, "request", never_answers)
     mq = RabbitMQ()
     with pytest.raises(RehearsalError, match=r"did not answer GET /api/overview within") as error:
         mq.start()
     assert "the end of its log" in str(error.value)
+    assert seen  # the server was running while it did not answer
     assert mq.pids() == [] and mq.folder is None
-    assert_gone([], mq.ports)
+    assert_gone(sorted(seen), mq.ports, mq.node_name)
 
 
 def test_a_missing_server_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
