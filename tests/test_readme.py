@@ -43,7 +43,7 @@ def test_the_cdk_json_key_list_is_the_schema() -> None:
     from sccos_pipeline.app.schema import schema
 
     section = SETTINGS[
-        SETTINGS.index("Keys per environment:") : SETTINGS.index("The bundled example")
+        SETTINGS.index("Keys per environment") : SETTINGS.index("The bundled example")
     ]
     named = set(re.findall(r"[A-Za-z0-9-]+", section))
     defs = schema()["$defs"]
@@ -59,6 +59,15 @@ def test_the_cdk_json_key_list_is_the_schema() -> None:
         *defs["source"]["properties"]["type"]["enum"],
     }
     assert sorted(keys - named) == []
+
+
+def test_the_settings_table_is_the_declared_options() -> None:
+    from sccos_pipeline.core.options import markdown_table
+
+    start = SETTINGS.index("<!-- options table: generated, do not edit by hand -->\n")
+    end = SETTINGS.index("<!-- end of options table -->")
+    table = SETTINGS[start:end].split("\n", 1)[1]
+    assert table == markdown_table()
 
 
 def _section(text: str, heading: str) -> str:

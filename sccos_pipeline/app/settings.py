@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import naming
+from ..core.options import read_simple
 from ..core.stages import PipelineKind, Stage
 from .schema import CONTEXT_KEY, key_path, schema_problems
 
@@ -157,20 +158,12 @@ def _problems(e: EnvironmentSettings) -> list[str]:
 
 
 def _environment(name: str, data: dict[str, Any]) -> EnvironmentSettings:
-    """Typed settings from data the schema has accepted, defaults filled in."""
+    """Typed settings from data the schema has accepted, defaults filled in (the simple options
+    as core.options declares them)."""
     source, vpc, broker = data["source"], data["vpc"], data["broker"]
     return EnvironmentSettings(
         name=name,
-        account=data["account"],
-        region=data["region"],
-        deploy_file=data["deployFile"],
-        project=data.get("project"),
-        deploy_file_in_repository=data.get("deployFileInRepository"),
-        production=data.get("production", False),
-        allow_destructive_in_production=data.get("allowDestructiveInProduction", False),
-        destructive_on_push=data.get("destructiveOnPush", False),
-        deploy_on_push=data.get("deployOnPush"),
-        task_role_prefix=data.get("taskRolePrefix"),
+        **read_simple(data),
         pipelines=(
             tuple(PipelineKind(v) for v in data["pipelines"]) if "pipelines" in data else None
         ),
@@ -189,7 +182,6 @@ def _environment(name: str, data: dict[str, Any]) -> EnvironmentSettings:
         availability_zones=tuple(vpc["availabilityZones"]),
         private_subnet_ids=tuple(vpc["privateSubnetIds"]),
         private_subnet_route_table_ids=tuple(vpc.get("privateSubnetRouteTableIds", ())),
-        cluster_name=data["clusterName"],
         services={
             key: ServiceSettings(
                 service["name"], service.get("container", key), service.get("taskFamily")
@@ -210,7 +202,4 @@ def _environment(name: str, data: dict[str, Any]) -> EnvironmentSettings:
             )
             for stage, hook in data.get("hooks", {}).items()
         },
-        approval_emails=tuple(data.get("approvalEmails", ())),
-        pre_deployment_commands=tuple(data.get("preDeploymentCommands", ())),
-        post_deployment_commands=tuple(data.get("postDeploymentCommands", ())),
     )
