@@ -99,6 +99,6 @@ def test_a_first_deployment_in_another_account_and_region(
         )
         assert rehearsal.state()["ssm"] == {
             "/spryker-demo-staging/lastbuildversion": head,
-            "/spryker-demo-staging/desired_version": head,
+            "/spryker-demo-staging/desired_version": "none",  # the operator's: never written
             "/spryker-demo-staging/last_deployed_version": head,
         }
