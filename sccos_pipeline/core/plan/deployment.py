@@ -10,7 +10,6 @@ deploys, UpdateDeployedVersion, and the optional configuration steps.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import PurePosixPath
 
 from .. import naming
@@ -67,6 +66,12 @@ HOOK_KEYS = {
 }
 BUILD, BROKER, VERSIONS, RECORD = "Build", "Broker", "Versions", "RecordDeployed"
 PRE_CONFIG, POST_CONFIG = "PreDeployment", "PostDeployment"
+# The version each hook checks it runs on.
+EXPECTED_VERSION = {
+    Stage.PRE_DEPLOY: LAST_DEPLOYED_VERSION,
+    Stage.INSTALL: DEPLOYMENT_VERSION,
+    Stage.POST_DEPLOY: DEPLOYMENT_VERSION,
+}
 
 
 def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanProject]:
@@ -76,34 +81,7 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
     parameter = naming.ssm_parameter
     deploy_file = options.deploy_file_in_repository or PurePosixPath(model.file).name
     every_service = [*service_names(model), "jenkins"]
-    projects = []
-    for stage in Stage:
-        size = options.hook_size(stage)
-        projects.append(
-            PlanProject(
-                key=HOOK_KEYS[stage],
-                name=naming.hook_project(stage, project),
-                runs=f"the {stage.value} hook baked into the image, else Spryker's default",
-                buildspec=render_buildspec(
-                    model,
-                    stage,
-                    app_dir=options.app_dir,
-                    variables_artifact=(VARIABLES_ARTIFACT, VARIABLES_FILE),
-                    keep=kept_variables(options),
-                ),
-                image=HOOK_IMAGE + STAGE_TAG[STAGE_IMAGE[stage]],
-                compute=size.compute,
-                timeout_minutes=size.timeout_minutes,
-                privileged=size.privileged,
-                in_vpc=True,
-                cache=("LOCAL_SOURCE_CACHE",),
-                variables=(
-                    Variable("SPRYKER_PROJECT_NAME", project),
-                    *(Variable(k, v) for k, v in options.hook_variables.items()),
-                ),
-                hook=stage.value,
-            )
-        )
+    projects = [hook_project(model, options, stage) for stage in Stage]
     projects += [
         image_builder(
             model,
@@ -119,20 +97,7 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
             ),
             also=(can.retag(hook_image), can.list_executions("normal", "destructive")),
         ),
-        PlanProject(
-            key=BROKER,
-            name=naming.broker_project(project),
-            runs="create (destructive: reset) the RabbitMQ vhosts, user and permissions",
-            buildspec=broker_buildspec(model),
-            in_vpc=True,
-            variables=(
-                Variable("SCCOS_BROKER_API", "{broker.api}"),
-                Variable("SCCOS_BROKER_ADMIN_USER", "broker-admin:username", "secret"),
-                Variable("SCCOS_BROKER_ADMIN_PASSWORD", "broker-admin:password", "secret"),
-                Variable("SCCOS_BROKER_APP_USER", "broker-application:username", "secret"),
-                Variable("SCCOS_BROKER_APP_PASSWORD", "broker-application:password", "secret"),
-            ),
-        ),
+        broker_project(model),
         PlanProject(
             key=VERSIONS,
             name=naming.approval_info_project(project),
@@ -182,21 +147,185 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
         ),
     ]
     projects.append(hook_variables_project(model, options))
-    for key, name, commands in (
-        (PRE_CONFIG, naming.pre_config_project(project), options.pre_deployment_commands),
-        (POST_CONFIG, naming.post_config_project(project), options.post_deployment_commands),
-    ):
-        if commands:
-            projects.append(
-                PlanProject(key, name, "the user's commands", commands_buildspec(commands))
-            )
+    projects += configuration_projects(project, options)
     return projects
+
+
+def hook_project(model: DeployModel, options: PlanOptions, stage: Stage) -> PlanProject:
+    """One hook's project: the hook baked into the image of the version the stage runs."""
+    size = options.hook_size(stage)
+    return PlanProject(
+        key=HOOK_KEYS[stage],
+        name=naming.hook_project(stage, model.project),
+        runs=f"the {stage.value} hook baked into the image, else Spryker's default",
+        buildspec=render_buildspec(
+            model,
+            stage,
+            app_dir=options.app_dir,
+            variables_artifact=(VARIABLES_ARTIFACT, VARIABLES_FILE),
+            keep=kept_variables(options),
+        ),
+        image=HOOK_IMAGE + STAGE_TAG[STAGE_IMAGE[stage]],
+        compute=size.compute,
+        timeout_minutes=size.timeout_minutes,
+        privileged=size.privileged,
+        in_vpc=True,
+        cache=("LOCAL_SOURCE_CACHE",),
+        variables=(
+            Variable("SPRYKER_PROJECT_NAME", model.project),
+            *(Variable(k, v) for k, v in options.hook_variables.items()),
+        ),
+        hook=stage.value,
+    )
+
+
+def broker_project(model: DeployModel) -> PlanProject:
+    """Broker_Configuration: RabbitMQ's vhosts, users and permissions, through its API."""
+    return PlanProject(
+        key=BROKER,
+        name=naming.broker_project(model.project),
+        runs="create (destructive: reset) the RabbitMQ vhosts, user and permissions",
+        buildspec=broker_buildspec(model),
+        in_vpc=True,
+        variables=(
+            Variable("SCCOS_BROKER_API", "{broker.api}"),
+            Variable("SCCOS_BROKER_ADMIN_USER", "broker-admin:username", "secret"),
+            Variable("SCCOS_BROKER_ADMIN_PASSWORD", "broker-admin:password", "secret"),
+            Variable("SCCOS_BROKER_APP_USER", "broker-application:username", "secret"),
+            Variable("SCCOS_BROKER_APP_PASSWORD", "broker-application:password", "secret"),
+        ),
+    )
+
+
+def configuration_projects(project: str, options: PlanOptions) -> list[PlanProject]:
+    """Pre_ and Post_Deployment_Configuration: the user's commands, only when there are some."""
+    return [
+        PlanProject(key, name, "the user's commands", commands_buildspec(commands))
+        for key, name, commands in (
+            (PRE_CONFIG, naming.pre_config_project(project), options.pre_deployment_commands),
+            (POST_CONFIG, naming.post_config_project(project), options.post_deployment_commands),
+        )
+        if commands
+    ]
 
 
 def on_push(kind: PipelineKind, options: PlanOptions) -> bool:
     if kind is PipelineKind.DESTRUCTIVE:
         return options.deploys_on_push and options.destructive_on_push and not options.production
     return options.deploys_on_push
+
+
+def ecs_stage(step: str, keys: tuple[str, ...], runs: str) -> PlanStage:
+    """One ECS deploy action per service, side by side."""
+    return PlanStage(
+        step,
+        tuple(
+            PlanAction(
+                key,
+                ActionKind.ECS_DEPLOY,
+                runs,
+                service=key,
+                inputs=(IMAGES_ARTIFACT,),
+                text=f"imagedefinitions-{key}.json",
+            )
+            for key in keys
+        ),
+    )
+
+
+def versions_stage(kind: PipelineKind, options: PlanOptions, name: str) -> PlanStage:
+    """Versions: the version to deploy and the last deployed one, as the run's variables."""
+    return PlanStage(
+        naming.STEP_VERSIONS,
+        (
+            PlanAction(
+                naming.STEP_VERSIONS,
+                ActionKind.BUILD,
+                "the version to deploy and the last deployed version",
+                project=VERSIONS,
+                inputs=(SOURCE_ARTIFACT,),
+                namespace=VERSIONS_NAMESPACE,
+                variables={
+                    "SCCOS_SOURCE_COMMIT": SOURCE_REVISION,
+                    "SCCOS_REQUESTED": f"#{{variables.{DESIRED_VERSION_VARIABLE}}}",
+                    "SCCOS_DEPLOY_ON_PUSH": "true" if on_push(kind, options) else "false",
+                    "SCCOS_PIPELINE": name,
+                    "SCCOS_EXECUTION_ID": EXECUTION_ID,
+                },
+            ),
+        ),
+    )
+
+
+def approve_stage(name: str, *, destructive: bool) -> PlanStage:
+    """Approve: a person approves the version shown."""
+    return PlanStage(
+        naming.STEP_APPROVE,
+        (
+            PlanAction(
+                "Approve",
+                ActionKind.APPROVAL,
+                "a person approves the deployment",
+                text=f"{name}: deploy {DEPLOYMENT_VERSION} over the last deployed version "
+                f"{LAST_DEPLOYED_VERSION}" + (" - this RESETS ALL DATA" if destructive else ""),
+            ),
+        ),
+    )
+
+
+def build_stage(
+    model: DeployModel, name: str, deploys: dict[str, str], other_name: str
+) -> PlanStage:
+    """Build_and_Prepare: the version's images unless they exist, and the hooks' variables."""
+    return PlanStage(
+        naming.STEP_BUILD,
+        (
+            PlanAction(
+                naming.STEP_BUILD,
+                ActionKind.BUILD,
+                f"build and push {len(image_names(model))} images unless they exist",
+                project=BUILD,
+                inputs=(SOURCE_ARTIFACT,),
+                outputs=(IMAGES_ARTIFACT,),
+                variables={
+                    **deploys,
+                    "SCCOS_SOURCE_COMMIT": SOURCE_REVISION,
+                    "SCCOS_PIPELINE": name,
+                    "SCCOS_EXECUTION_ID": EXECUTION_ID,
+                    "SCCOS_OTHER_PIPELINE": other_name,
+                },
+            ),
+            hook_variables_action(model),
+        ),
+    )
+
+
+def desired_version_variable(project: str) -> PipelineVariable:
+    """DESIRED_VERSION: a run may deploy another version than desired_version."""
+    desired_parameter = naming.ssm_parameter(project, naming.PARAMETER_DESIRED)
+    return PipelineVariable(
+        DESIRED_VERSION_VARIABLE,
+        FROM_PARAMETER_STORE,
+        f"A version (commit) to deploy instead of {desired_parameter}; `latest` deploys "
+        "the last built version",
+    )
+
+
+def hook_stage(
+    model: DeployModel, pipeline_type: PipelineType, deploys: dict[str, str], stage: Stage
+) -> PlanStage:
+    """One hook's step: its project on the image of the version it runs on."""
+    image = {Stage.PRE_DEPLOY: "running", Stage.INSTALL: "new", Stage.POST_DEPLOY: "active"}
+    action = PlanAction(
+        naming.HOOK_STEP[stage],
+        ActionKind.BUILD,
+        f"{model.hook(stage, pipeline_type).variable} on the {image[stage]} version's image, "
+        "with the back office's variables",
+        project=HOOK_KEYS[stage],
+        inputs=(SOURCE_ARTIFACT, VARIABLES_ARTIFACT),
+        variables={**deploys, "SCCOS_EXPECTED_VERSION": EXPECTED_VERSION[stage]},
+    )
+    return PlanStage(action.name, (action,))
 
 
 def deployment_pipeline(
@@ -212,11 +341,6 @@ def deployment_pipeline(
         "SCCOS_COMMIT": DEPLOYMENT_VERSION,
         "SPRYKER_PIPELINE_TYPE": pipeline_type.value,
     }
-    expected = {
-        Stage.PRE_DEPLOY: LAST_DEPLOYED_VERSION,
-        Stage.INSTALL: DEPLOYMENT_VERSION,
-        Stage.POST_DEPLOY: DEPLOYMENT_VERSION,
-    }
 
     def build(step: str, key: str, runs: str, **variables: str) -> PlanAction:
         return PlanAction(
@@ -229,91 +353,14 @@ def deployment_pipeline(
         )
 
     def hook(stage: Stage) -> PlanStage:
-        action = build(
-            naming.HOOK_STEP[stage],
-            HOOK_KEYS[stage],
-            f"{model.hook(stage, pipeline_type).variable} on the "
-            + {Stage.PRE_DEPLOY: "running", Stage.INSTALL: "new", Stage.POST_DEPLOY: "active"}[
-                stage
-            ]
-            + " version's image, with the back office's variables",
-            SCCOS_EXPECTED_VERSION=expected[stage],
-        )
-        action = replace(action, inputs=(SOURCE_ARTIFACT, VARIABLES_ARTIFACT))
-        return PlanStage(action.name, (action,))
-
-    def ecs(step: str, keys: tuple[str, ...], runs: str) -> PlanStage:
-        return PlanStage(
-            step,
-            tuple(
-                PlanAction(
-                    key,
-                    ActionKind.ECS_DEPLOY,
-                    runs,
-                    service=key,
-                    inputs=(IMAGES_ARTIFACT,),
-                    text=f"imagedefinitions-{key}.json",
-                )
-                for key in keys
-            ),
-        )
+        return hook_stage(model, pipeline_type, deploys, stage)
 
     destructive = kind is PipelineKind.DESTRUCTIVE
     stages = [
         source_stage(),
-        PlanStage(
-            naming.STEP_VERSIONS,
-            (
-                PlanAction(
-                    naming.STEP_VERSIONS,
-                    ActionKind.BUILD,
-                    "the version to deploy and the last deployed version",
-                    project=VERSIONS,
-                    inputs=(SOURCE_ARTIFACT,),
-                    namespace=VERSIONS_NAMESPACE,
-                    variables={
-                        "SCCOS_SOURCE_COMMIT": SOURCE_REVISION,
-                        "SCCOS_REQUESTED": f"#{{variables.{DESIRED_VERSION_VARIABLE}}}",
-                        "SCCOS_DEPLOY_ON_PUSH": "true" if on_push(kind, options) else "false",
-                        "SCCOS_PIPELINE": name,
-                        "SCCOS_EXECUTION_ID": EXECUTION_ID,
-                    },
-                ),
-            ),
-        ),
-        PlanStage(
-            naming.STEP_APPROVE,
-            (
-                PlanAction(
-                    "Approve",
-                    ActionKind.APPROVAL,
-                    "a person approves the deployment",
-                    text=f"{name}: deploy {DEPLOYMENT_VERSION} over the last deployed version "
-                    f"{LAST_DEPLOYED_VERSION}" + (" - this RESETS ALL DATA" if destructive else ""),
-                ),
-            ),
-        ),
-        PlanStage(
-            naming.STEP_BUILD,
-            (
-                PlanAction(
-                    naming.STEP_BUILD,
-                    ActionKind.BUILD,
-                    f"build and push {len(image_names(model))} images unless they exist",
-                    project=BUILD,
-                    inputs=(SOURCE_ARTIFACT,),
-                    outputs=(IMAGES_ARTIFACT,),
-                    variables={
-                        **deploys,
-                        "SCCOS_SOURCE_COMMIT": SOURCE_REVISION,
-                        "SCCOS_PIPELINE": name,
-                        "SCCOS_EXECUTION_ID": EXECUTION_ID,
-                        "SCCOS_OTHER_PIPELINE": other_name,
-                    },
-                ),
-                hook_variables_action(model),
-            ),
-        ),
+        versions_stage(kind, options, name),
+        approve_stage(name, destructive=destructive),
+        build_stage(model, name, deploys, other_name),
         PlanStage(
             naming.STEP_BROKER,
             (build(naming.STEP_BROKER, BROKER, "RabbitMQ vhosts, users and permissions"),),
@@ -331,9 +378,11 @@ def deployment_pipeline(
 
     configuration(naming.STEP_PRE_CONFIG, PRE_CONFIG, options.pre_deployment_commands)
     stages += [
-        ecs(naming.STEP_SCHEDULER, ("jenkins",), "the scheduler (Jenkins) gets the new image"),
+        ecs_stage(
+            naming.STEP_SCHEDULER, ("jenkins",), "the scheduler (Jenkins) gets the new image"
+        ),
         hook(Stage.INSTALL),
-        ecs(naming.STEP_SERVICES, service_names(model), "the service gets the new image"),
+        ecs_stage(naming.STEP_SERVICES, service_names(model), "the service gets the new image"),
         PlanStage(
             naming.STEP_VERSION,
             (build(naming.STEP_VERSION, RECORD, "record the version as last deployed"),),
@@ -341,7 +390,6 @@ def deployment_pipeline(
     ]
     configuration(naming.STEP_POST_CONFIG, POST_CONFIG, options.post_deployment_commands)
     stages.append(hook(Stage.POST_DEPLOY))
-    desired_parameter = naming.ssm_parameter(project, naming.PARAMETER_DESIRED)
     return PipelinePlan(
         kind=kind,
         name=name,
@@ -352,13 +400,6 @@ def deployment_pipeline(
         ),
         on_push=on_push(kind, options),
         stages=tuple(stages),
-        variables=(
-            PipelineVariable(
-                DESIRED_VERSION_VARIABLE,
-                FROM_PARAMETER_STORE,
-                f"A version (commit) to deploy instead of {desired_parameter}; `latest` deploys "
-                "the last built version",
-            ),
-        ),
+        variables=(desired_version_variable(project),),
         left_out=tuple(left_out),
     )
