@@ -34,23 +34,23 @@ from ..core.plan.model import (
 )
 from ..core.stages import PipelineKind, PipelineType, Stage
 from . import props as p
-from .artifacts import artifact_bucket as make_artifact_bucket
-from .artifacts import expire_secret_artifacts
-from .encryption import allow_logs, environment_key
-from .metadata import describe_for_rehearsal, long_service_arn
-from .nag import ReviewedWildcards
-from .notifications import allow_notifications, notify
-from .pipeline import SprykerPipeline
-from .privilege import (
+from ._artifacts import artifact_bucket as make_artifact_bucket
+from ._artifacts import expire_secret_artifacts
+from ._encryption import allow_logs, environment_key
+from ._metadata import describe_for_rehearsal, long_service_arn
+from ._nag import ReviewedWildcards
+from ._notifications import allow_notifications, notify
+from ._privilege import (
     deny_other_services,
     limit_ecs_deploy_grants,
     task_families,
     task_role_arns,
 )
-from .projects import COMPUTE_NAME, ProjectContext, project_from_plan
-from .references import plan_resources
-from .repositories import create_repositories
-from .validation import load_deploy_file_with_warnings, validate_environment_props
+from ._projects import COMPUTE_NAME, ProjectContext, project_from_plan
+from ._references import plan_resources
+from ._repositories import create_repositories
+from ._validation import load_deploy_file_with_warnings, validate_environment_props
+from .pipeline import SprykerPipeline
 
 _ROLE_PREFIX = re.compile(r"[A-Za-z0-9+=,.@_-]{1,63}")
 

@@ -238,6 +238,9 @@ class PipelineVariable:
 
 @dataclass(frozen=True)
 class PipelinePlan:
+    """One pipeline of the plan: its name, stages and actions, what starts it and its variables;
+    SprykerPipeline builds it."""
+
     kind: PipelineKind
     name: str
     purpose: str
@@ -265,6 +268,9 @@ class PipelinePlan:
 
 @dataclass(frozen=True)
 class EnvironmentPlan:
+    """Everything an environment runs: its pipelines and the CodeBuild projects they share
+    (build_environment_plan makes it from a deploy file)."""
+
     project: str
     pipelines: tuple[PipelinePlan, ...]
     projects: Mapping[str, PlanProject]  # by key, in the order they are created

@@ -21,7 +21,7 @@ from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct, IValidation
 
-from .privilege import ECS_TASKS_ONLY
+from ._privilege import ECS_TASKS_ONLY
 
 # Matched by action name; acknowledged only where the statement names nothing but `own`.
 _S3_ACTION = re.compile(r"s3:(GetObject|GetBucket|List|DeleteObject|Abort)\*")

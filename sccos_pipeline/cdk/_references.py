@@ -13,7 +13,7 @@ from aws_cdk import aws_ssm as ssm
 from ..core import naming
 from ..core.stages import PipelineKind
 from . import props as p
-from .privilege import task_family_arn
+from ._privilege import task_family_arn
 
 
 def parameter_arn(stack: Stack, name: str) -> str:
