@@ -19,7 +19,9 @@ from constructs import Construct
 
 from ..core import naming
 from ..core.plan.model import HOOK_IMAGE, Permission, PlanProject
+from ..core.plan.references import Resources
 from . import props as p
+from ._references import PlanResources
 
 STANDARD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
 PRIVATE = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
@@ -119,8 +121,8 @@ class ProjectContext:
     hook_repository: ecr.IRepository
     account: str
     broker: p.BrokerSettings
-    #: permission `on` reference (see core.plan.model.Permission) to the ARNs it means
-    resources: Mapping[str, Sequence[str]]
+    #: the ARNs each permission's `on` reference (core.plan.references) means
+    resources: PlanResources
     subnets: ec2.SubnetSelection | None = None
     security_groups: Sequence[ec2.ISecurityGroup] | None = None
     #: secret variables of the hook projects (settings); the plan carries only plain ones
@@ -185,14 +187,12 @@ def project_from_plan(
     return project
 
 
-def grant(
-    project: codebuild.IProject, permission: Permission, resources: Mapping[str, Sequence[str]]
-) -> None:
-    arns = [arn for reference in permission.on for arn in resources[reference]]
+def grant(project: codebuild.IProject, permission: Permission, resources: PlanResources) -> None:
+    arns = [arn for reference in permission.on for arn in resources.arns(reference)]
     if not arns:  # e.g. the settings name no secret of that kind: nothing to allow
         return
     conditions: dict[str, dict[str, str]] = {}
-    if "task-roles" in permission.on:
+    if Resources.TASK_ROLES in permission.on:
         conditions["StringEquals"] = {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
     if permission.condition:
         operator, key, value = permission.condition

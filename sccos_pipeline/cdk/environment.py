@@ -32,6 +32,7 @@ from ..core.plan.model import (
     HookSize,
     PlanOptions,
 )
+from ..core.plan.references import Resources
 from ..core.stages import PipelineKind, PipelineType, Stage
 from . import props as p
 from ._artifacts import artifact_bucket as make_artifact_bucket
@@ -448,8 +449,8 @@ class SprykerEnvironment(Construct):
         )
         limit_ecs_deploy_grants(
             self.action_role,
-            family_arns=self._resources["task-definitions"],
-            role_arns=self._resources["task-roles"],
+            family_arns=self._resources.arns(Resources.TASK_DEFINITIONS),
+            role_arns=self._resources.arns(Resources.TASK_ROLES),
         )
         if given.encryption_key is None:  # created here: its key policy is ours
             allow_logs(self, self.encryption_key)
@@ -461,7 +462,7 @@ class SprykerEnvironment(Construct):
                 self,
                 [self.artifact_bucket.bucket_arn],
                 [self.encryption_key.key_arn],
-                [self._resources["variable-tree"][-1]],
+                [self._resources.arns(Resources.VARIABLE_TREE)[-1]],
             )
         )
 

@@ -95,7 +95,10 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
                 deploy_file=deploy_file,
                 containers={k: options.container(k) for k in every_service},
             ),
-            also=(can.retag(hook_image), can.list_executions("normal", "destructive")),
+            also=(
+                can.retag(hook_image),
+                can.list_executions(PipelineKind.NORMAL, PipelineKind.DESTRUCTIVE),
+            ),
         ),
         broker_project(model),
         PlanProject(
@@ -122,7 +125,7 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
                     naming.PARAMETER_LATEST_BUILT,
                 ),
                 can.FIND_IMAGES,
-                can.trigger_of("normal", "destructive"),
+                can.trigger_of(PipelineKind.NORMAL, PipelineKind.DESTRUCTIVE),
             ),
         ),
         PlanProject(

@@ -137,8 +137,8 @@ def scheduler_projects(model: DeployModel, options: PlanOptions) -> list[PlanPro
             permissions=(
                 can.read_parameters(naming.PARAMETER_LAST_DEPLOYED),
                 can.find_image(SCHEDULER),
-                can.trigger_of(PipelineKind.ROLLOUT_SCHEDULER.value),
-                can.stop_execution(PipelineKind.ROLLOUT_SCHEDULER.value),
+                can.trigger_of(PipelineKind.ROLLOUT_SCHEDULER),
+                can.stop_execution(PipelineKind.ROLLOUT_SCHEDULER),
             ),
         ),
         PlanProject(
