@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_codebuild as codebuild
@@ -19,7 +19,7 @@ from constructs import Construct
 
 from ..core import naming
 from ..core.plan.model import HOOK_IMAGE, Permission, PlanProject
-from ..core.plan.references import Resources
+from ..core.plan.references import Placeholder, Resources
 from . import props as p
 from ._references import PlanResources
 
@@ -128,6 +128,16 @@ class ProjectContext:
     #: secret variables of the hook projects (settings); the plan carries only plain ones
     hook_secrets: Mapping[str, p.SecretSource] = field(default_factory=dict)
 
+    def fill(self, placeholder: Placeholder) -> str:
+        """What a placeholder of a plain variable stands for here."""
+        match placeholder:
+            case Placeholder.ACCOUNT:
+                return self.account
+            case Placeholder.BROKER_API:
+                return self.broker.api_url
+            case _:
+                assert_never(placeholder)
+
     def secret(self, reference: str) -> secretsmanager.ISecret:
         return {
             "broker-admin": self.broker.admin_secret,
@@ -147,8 +157,9 @@ def project_from_plan(
                 type=codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER,
             )
         else:
-            value = variable.value.replace("{account}", context.account)
-            value = value.replace("{broker.api}", context.broker.api_url)
+            value = variable.value
+            for placeholder in Placeholder:
+                value = value.replace(placeholder, context.fill(placeholder))
             variables[variable.name] = plain(value)
     image: codebuild.IBuildImage = STANDARD_IMAGE
     if planned.image.startswith(HOOK_IMAGE):

@@ -42,6 +42,7 @@ from .model import (
     Variable,
     source_stage,
 )
+from .references import Placeholder
 from .shell import commands_buildspec
 from .versions import FROM_PARAMETER_STORE, record_deployed_buildspec, versions_buildspec
 
@@ -191,7 +192,7 @@ def broker_project(model: DeployModel) -> PlanProject:
         buildspec=broker_buildspec(model),
         in_vpc=True,
         variables=(
-            Variable("SCCOS_BROKER_API", "{broker.api}"),
+            Variable("SCCOS_BROKER_API", Placeholder.BROKER_API),
             Variable("SCCOS_BROKER_ADMIN_USER", "broker-admin:username", "secret"),
             Variable("SCCOS_BROKER_ADMIN_PASSWORD", "broker-admin:password", "secret"),
             Variable("SCCOS_BROKER_APP_USER", "broker-application:username", "secret"),

@@ -117,8 +117,9 @@ class Permission:
 
 @dataclass(frozen=True)
 class Variable:
-    """A project's environment variable: `plain` text (may hold `{account}`), or a secret the
-    CDK shell resolves: `secret:<setting>:<json key>` from a Secrets Manager secret it holds."""
+    """A project's environment variable: `plain` text (may hold a references.Placeholder), or a
+    secret the CDK shell resolves: `secret:<setting>:<json key>` from a Secrets Manager secret
+    it holds."""
 
     name: str
     value: str

@@ -1,6 +1,7 @@
 """What a permission's `on` names: resources of one environment, as small typed references the
-CDK shell resolves to ARNs (cdk/_references.py). A misspelt reference fails type checking, not
-synth; `str()` of each is how the plan's JSON and text spell it."""
+CDK shell resolves to ARNs (cdk/_references.py), and the placeholders a plain variable holds.
+A misspelt reference fails type checking, not synth; `str()` of each is how the plan's JSON and
+text spell it."""
 
 from __future__ import annotations
 
@@ -76,3 +77,10 @@ class Pipeline:
 
 
 Reference = Resources | Repository | Service | TaskDefinitions | Parameter | Pipeline
+
+
+class Placeholder(StrEnum):
+    """A value of the environment a plain variable holds, which the CDK shell fills in."""
+
+    ACCOUNT = "{account}"  # the stack's account
+    BROKER_API = "{broker.api}"  # the RabbitMQ management API (BrokerSettings.api_url)
