@@ -27,7 +27,7 @@ exit codes:
   0  success: no deploy file has an error (validate --strict: no reported warning either)
   1  a deploy file has an error (validate --strict: or a reported warning)
   2  usage error: bad arguments or configuration, a directory without deploy files,
-     or a --base revision git cannot read"""
+     or a --base revision git cannot read; or an internal error"""
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{about.NAME}: internal error: {type(exc).__name__}: {exc} "
             "(set SCCOS_DEBUG=1 for details, and please report it)\n"
         )
-        return EXIT_FINDINGS
+        return EXIT_USAGE  # could not run: never read as a deploy file's error
 
 
 if __name__ == "__main__":  # pragma: no cover

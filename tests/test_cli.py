@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 import sccos_pipeline.cli as sccos_cli
+import sccos_pipeline.rehearsal.command as rehearse_command
 from sccos_pipeline.cli import main
 from sccos_pipeline.command import about
 from sccos_pipeline.command import plan as plan_command
@@ -281,7 +282,7 @@ def test_well_kept_real_deploy_files_pass_strict() -> None:
     )
 
 
-def test_internal_error_exits_1_with_one_line(
+def test_internal_error_exits_2_with_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def broken(*args: object, **kwargs: object) -> None:
@@ -290,12 +291,15 @@ def test_internal_error_exits_1_with_one_line(
     monkeypatch.delenv("SCCOS_DEBUG", raising=False)
     monkeypatch.setattr(validate_command, "validate_deploy_file", broken)
     monkeypatch.setattr(plan_command, "load_deploy_file", broken)
+    monkeypatch.setattr(rehearse_command, "load_scenario", broken)
     write_project(tmp_path, {"deploy.yml": MINIMAL})
     for argv in (
         ["validate", str(tmp_path / "deploy.yml")],
         ["plan", str(tmp_path / "deploy.yml")],
+        ["rehearse", str(tmp_path), "--stack", "sccos-shop"],
     ):
-        assert sccos_cli.main(argv) == 1
+        # "could not run", as for a usage error: never read as a deploy file's error
+        assert sccos_cli.main(argv) == 2
         out, err = capsys.readouterr()
         assert out == ""
         assert err.splitlines() == [

@@ -175,6 +175,8 @@ def test_sdist_holds_the_package_and_its_documents_only(tmp_path: Path) -> None:
         "README.md",
         "LICENSE",
         "CHANGELOG.md",
+        "CONTRIBUTING.md",
+        "docs",
         "pyproject.toml",
         "MANIFEST.in",
         "PKG-INFO",

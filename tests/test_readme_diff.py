@@ -1,4 +1,4 @@
-"""The README's sample change summary is the command's output on a repository built here."""
+"""The sample change summary of docs/cli.md is the command's output on a repository built here."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ NEXT_PRODUCTION = PRODUCTION.replace(
 
 def sample_repository(repo: Path) -> None:
     """The version running, then a release of two commits: the deploy file and a recipe, then
-    code. With DATES set, the commit hashes are the README's."""
+    code. With DATES set, the commit hashes are docs/cli.md's."""
     git(repo, "init", "-q", "-b", "main")
     commit(repo, PROJECT)
     git(repo, "tag", "v1")
@@ -44,15 +44,13 @@ def sample_repository(repo: Path) -> None:
     commit(repo, {"src/Pyz/Zed/Shop.php": "<?php // two\n"})
 
 
-def test_the_readme_shows_the_command_output(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_docs_show_the_command_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in DATES.items():
         monkeypatch.setenv(name, value)
     sample_repository(tmp_path)
     done = cli("diff", "deploy.shop-prod.yml", "--base", "v1", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "cli.md").read_text()
     shown = re.search(r"sccos-pipeline diff deploy.shop-prod.yml --base v1\n(.*?)```", readme, re.S)
     assert shown is not None
     assert shown.group(1) == done.stdout

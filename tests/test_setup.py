@@ -168,8 +168,9 @@ def test_only_the_rehearsal_targets_set_up_rabbitmq(
 
 
 def test_sources_point_to_nothing_outside_the_project() -> None:
-    """Users get the package and the README, not the notes beside the project: cite public docs."""
-    files = [*sorted((ROOT / "sccos_pipeline").rglob("*")), ROOT / "README.md"]
+    """Users get the package and its docs, not the notes beside the project: cite public docs."""
+    docs = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
+    files = [*sorted((ROOT / "sccos_pipeline").rglob("*")), *docs]
     for path in files:
         if path.is_file() and "__pycache__" not in path.parts:
             text = path.read_text(errors="replace")

@@ -3,14 +3,15 @@
 
 Your stack owns its VPC and takes the SCCOS pipelines as one more construct: its own key,
 bucket and repositories are created, and your existing ECS services are referenced. Run it with
-`cdk synth --app "python examples/existing_app/app.py"` from the repository root.
+`npx cdk synth --app ".venv/bin/python examples/existing_app/app.py"` from the repository root
+(offline: nothing is looked up).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import App, Environment, RemovalPolicy, Stack
+from aws_cdk import App, Environment, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_s3 as s3
@@ -37,7 +38,7 @@ class ShopStack(Stack):
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs: object) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
-        vpc = ec2.Vpc(self, "Network", max_azs=2, nat_gateways=1)
+        vpc = ec2.Vpc(self, "Network", max_azs=2, nat_gateways=1)  # the zones below
         cluster = ecs.Cluster(
             self, "Cluster", vpc=vpc, container_insights_v2=ecs.ContainerInsights.ENABLED
         )
@@ -76,6 +77,13 @@ class ShopStack(Stack):
             ),
             approval_emails=["releases@example.com"],
         )
+
+    @property
+    def availability_zones(self) -> list[str]:
+        """Two of the region's zones, chosen by CloudFormation (Fn::GetAZs) when it deploys:
+        with an account and region, a stack would otherwise ask AWS for them at synth, which
+        fails without credentials."""
+        return [Fn.select(index, Fn.get_azs(self.region)) for index in range(2)]
 
 
 def build(app: App) -> ShopStack:

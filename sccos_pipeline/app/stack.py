@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from aws_cdk import Environment, Stack
-from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_codecommit as codecommit
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
@@ -17,14 +16,8 @@ from ..cdk import props as p
 from ..cdk.environment import SprykerEnvironment
 from .settings import EnvironmentSettings
 
-# cdk.json's `hooks.<stage>.computeType` values, as CodeBuild names them (BUILD_GENERAL1_*).
-COMPUTE_TYPES = {
-    "SMALL": codebuild.ComputeType.SMALL,
-    "MEDIUM": codebuild.ComputeType.MEDIUM,
-    "LARGE": codebuild.ComputeType.LARGE,
-    "XLARGE": codebuild.ComputeType.X_LARGE,
-    "2XLARGE": codebuild.ComputeType.X2_LARGE,
-}
+# cdk.json's `hooks.<stage>.computeType` values: CodeBuild's names without BUILD_GENERAL1_.
+COMPUTE_TYPES = {name.removeprefix("BUILD_GENERAL1_"): t for name, t in p.COMPUTE.items()}
 
 
 def stack_name(settings: EnvironmentSettings) -> str:

@@ -22,18 +22,10 @@ from ..core.plan.model import HOOK_IMAGE, Permission, PlanProject
 from ..core.plan.references import Placeholder, Resources
 from . import props as p
 from ._references import PlanResources
+from .props import COMPUTE
 
 STANDARD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
 PRIVATE = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
-# The plan speaks CodeBuild's API values.
-COMPUTE = {
-    "BUILD_GENERAL1_SMALL": codebuild.ComputeType.SMALL,
-    "BUILD_GENERAL1_MEDIUM": codebuild.ComputeType.MEDIUM,
-    "BUILD_GENERAL1_LARGE": codebuild.ComputeType.LARGE,
-    "BUILD_GENERAL1_XLARGE": codebuild.ComputeType.X_LARGE,
-    "BUILD_GENERAL1_2XLARGE": codebuild.ComputeType.X2_LARGE,
-}
-COMPUTE_NAME = {member: name for name, member in COMPUTE.items()}
 _CACHE = {
     "LOCAL_DOCKER_LAYER_CACHE": codebuild.LocalCacheMode.DOCKER_LAYER,
     "LOCAL_SOURCE_CACHE": codebuild.LocalCacheMode.SOURCE,

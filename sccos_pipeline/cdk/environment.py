@@ -24,8 +24,8 @@ from ..core import naming
 from ..core.deployfile.applications import hook_image_name
 from ..core.deployfile.model import DeployModel
 from ..core.plan.builder import PLANNED, build_environment_plan
-from ..core.plan.hook_buildspec import DEFAULT_APP_DIR
 from ..core.plan.model import (
+    DEFAULT_APP_DIR,
     DOCKER_SDK_REF,
     DOCKER_SDK_REPOSITORY,
     EnvironmentPlan,
@@ -47,7 +47,7 @@ from ._privilege import (
     task_families,
     task_role_arns,
 )
-from ._projects import COMPUTE_NAME, ProjectContext, project_from_plan
+from ._projects import ProjectContext, project_from_plan
 from ._references import plan_resources
 from ._repositories import create_repositories
 from ._validation import load_deploy_file_with_warnings, validate_environment_props
@@ -307,7 +307,7 @@ class SprykerEnvironment(Construct):
                 containers={k: t.container_name for k, t in services.items()},
                 services={k: name for k, (name, _) in self._service_arns.items()},
                 hook_sizes={
-                    stage: HookSize(COMPUTE_NAME[s.compute_type], s.timeout_minutes, s.privileged)
+                    stage: HookSize(p.COMPUTE_NAME[s.compute_type], s.timeout_minutes, s.privileged)
                     for stage, s in given.hook_settings.items()
                 },
                 hook_variables=dict(given.zed_environment),

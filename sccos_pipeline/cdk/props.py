@@ -11,7 +11,19 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 
+from ..core.plan.model import DEFAULT_HOOK_SIZES, HookSize
 from ..core.stages import Stage
+
+# The plan speaks CodeBuild's API values.
+COMPUTE = {
+    "BUILD_GENERAL1_SMALL": codebuild.ComputeType.SMALL,
+    "BUILD_GENERAL1_MEDIUM": codebuild.ComputeType.MEDIUM,
+    "BUILD_GENERAL1_LARGE": codebuild.ComputeType.LARGE,
+    "BUILD_GENERAL1_XLARGE": codebuild.ComputeType.X_LARGE,
+    "BUILD_GENERAL1_2XLARGE": codebuild.ComputeType.X2_LARGE,
+}
+COMPUTE_NAME = {member: name for name, member in COMPUTE.items()}
+_SIZE = HookSize()  # the plan's defaults, said once there
 
 
 @dataclass(frozen=True)
@@ -22,16 +34,16 @@ class HookProjectSettings:
     and post-deploy, LARGE for install (see DEFAULT_HOOK_SETTINGS).
     """
 
-    timeout_minutes: int = 20
-    compute_type: codebuild.ComputeType = codebuild.ComputeType.MEDIUM
+    timeout_minutes: int = _SIZE.timeout_minutes
+    compute_type: codebuild.ComputeType = COMPUTE[_SIZE.compute]
     #: Docker-in-Docker for hooks that run containers. Default: False (least privilege).
-    privileged: bool = False
+    privileged: bool = _SIZE.privileged
 
 
+#: The plan's DEFAULT_HOOK_SIZES in the construct's terms.
 DEFAULT_HOOK_SETTINGS: dict[Stage, HookProjectSettings] = {
-    Stage.PRE_DEPLOY: HookProjectSettings(),
-    Stage.INSTALL: HookProjectSettings(compute_type=codebuild.ComputeType.LARGE),
-    Stage.POST_DEPLOY: HookProjectSettings(),
+    stage: HookProjectSettings(size.timeout_minutes, COMPUTE[size.compute], size.privileged)
+    for stage, size in DEFAULT_HOOK_SIZES.items()
 }
 
 

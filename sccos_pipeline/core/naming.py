@@ -240,6 +240,11 @@ def physical_names(
     }
 
 
+# SSM refuses parameter names beginning with these, in any case ("aws-env-template/..."), and
+# a hierarchy's first level counts: "/aws-env-template/desired_version" is refused too.
+SSM_RESERVED_PREFIXES = ("aws", "ssm")
+
+
 def name_problems(names: dict[str, tuple[str, ...]]) -> list[str]:
     """Why AWS would refuse some of these names; empty when it takes them all."""
     problems = []
@@ -247,6 +252,11 @@ def name_problems(names: dict[str, tuple[str, ...]]) -> list[str]:
         pattern, shortest, longest, words = KINDS[kind]
         for name in found:
             shown = name if len(name) <= 60 else f"{name[:57]}..."
+            reserved = [
+                prefix
+                for prefix in SSM_RESERVED_PREFIXES
+                if kind == "SSM parameter" and name.lstrip("/").lower().startswith(prefix)
+            ]
             if not shortest <= len(name) <= longest:
                 problems.append(
                     f"makes the {kind} name {shown!r} {len(name)} characters long; "
@@ -254,6 +264,11 @@ def name_problems(names: dict[str, tuple[str, ...]]) -> list[str]:
                 )
             elif not pattern.fullmatch(name):
                 problems.append(f"makes the {kind} name {shown!r}; AWS allows {words}")
+            elif reserved:
+                problems.append(
+                    f"makes the {kind} name {shown!r}, which begins with {reserved[0]!r}: SSM "
+                    "reserves names beginning with 'aws' or 'ssm', in any case"
+                )
     return problems
 
 
@@ -268,7 +283,7 @@ def project_name_problem(project: str) -> str | None:
 MAX_PROJECT_LENGTH = max(n for n in range(1, 300) if project_name_problem("a" * n) is None)
 PROJECT_RULE = (
     "letters and digits with single '-' or '_' between them, "
-    f"at most {MAX_PROJECT_LENGTH} characters"
+    f"at most {MAX_PROJECT_LENGTH} characters, not beginning with 'aws' or 'ssm'"
 )
 
 
@@ -286,3 +301,12 @@ def application_name_problem(project: str, application: str) -> str | None:
         return None
     problems = name_problems({"ECR repository": (ecr_repository(project, application),)})
     return problems[0] if problems else None
+
+
+def partition_of(region: str) -> str:
+    """The partition of a region: `aws-cn` in China, `aws-us-gov` in GovCloud, else `aws`."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"

@@ -1,7 +1,8 @@
 """`sccos-pipeline rehearse`: run a synthesized pipeline on this machine and report.
 
 Exit codes: 0 the (last) execution succeeded, 1 it failed, 2 the rehearsal could not run
-(bad cloud assembly, unknown stack, RabbitMQ or Node missing, an occupied port).
+(bad cloud assembly, unknown stack, RabbitMQ or Node missing, an occupied port, an internal
+error).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ exit codes:
   0  the (last) execution succeeded
   1  it failed: the report says at which step and why
   2  the rehearsal could not run: a bad cloud assembly, an unknown stack, RabbitMQ or Node
-     missing (make setup installs them), an occupied port"""
+     missing (make setup installs them), an occupied port, an internal error"""
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:

@@ -203,14 +203,14 @@ class Rehearsal:
         project = self.template.resolve(found[0])
         role = project["ServiceRole"]
         if not role.startswith("arn:"):
-            role = f"arn:aws:iam::{self.template.account}:role/{role}"
+            role = f"arn:{self.template.partition}:iam::{self.template.account}:role/{role}"
         shutil.rmtree(folder, ignore_errors=True)
         source_dir = folder / "src"
         source_dir.mkdir(parents=True)
         logs = (project.get("LogsConfig") or {}).get("CloudWatchLogs") or {}
         if logs.get("GroupName"):
             where = f"{self.template.region}:{self.template.account}"
-            group = f"arn:aws:logs:{where}:log-group:{logs['GroupName']}"
+            group = f"arn:{self.template.partition}:logs:{where}:log-group:{logs['GroupName']}"
             for action in ("logs:CreateLogStream", "logs:PutLogEvents"):
                 self.gate.require(
                     step, role, "codebuild logs", Access(action, f"{group}:log-stream:rehearsal")
@@ -245,7 +245,8 @@ class Rehearsal:
             raise BuildError(f"CLIENT_ERROR: the rehearsal cannot pull {image}")
         _, _, rest = image.partition("/")
         repository, _, tag = rest.partition(":")
-        arn = f"arn:aws:ecr:{self.template.region}:{self.template.account}:repository/{repository}"
+        where = f"{self.template.region}:{self.template.account}"
+        arn = f"arn:{self.template.partition}:ecr:{where}:repository/{repository}"
         self.gate.require(
             step, role, "codebuild image pull", Access("ecr:GetAuthorizationToken", "*")
         )

@@ -146,3 +146,19 @@ def test_unexpected_errors_lose_their_stacks() -> None:
         "MustBeNumberMultiple: Number of subnets (3) must be a multiple of zones (2).\n"
         f"while building {AT}"
     )
+
+
+def test_a_project_name_ssm_reserves_stops_synth_at_the_deploy_file(tmp_path: Any) -> None:
+    """Spryker's template `deploy.aws-env-template.yml` gives the project `aws-env-template`:
+    synth refuses it, since SSM refuses `/aws-env-template/desired_version`."""
+    deploy_file = tmp_path / "deploy.aws-env-template.yml"
+    deploy_file.write_text((ROOT / "examples/spryker-demo-staging/deploy.spryker-demo-staging.yml")
+                           .read_text())  # fmt: skip
+    done = run_app(_set("deployFile", str(deploy_file)), tmp_path / "cdk.out")
+    assert done.returncode == 1, done.stderr
+    assert (
+        f"  {AT}.deployFile: {deploy_file}:1:1: error SCC026 the project name taken from the "
+        "file name, 'aws-env-template', makes the SSM parameter name "
+        "'/aws-env-template/lastbuildversion', which begins with 'aws'"
+    ) in done.stderr
+    assert "Traceback" not in done.stderr

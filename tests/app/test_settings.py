@@ -112,13 +112,22 @@ def test_every_problem_names_its_key_and_what_is_allowed() -> None:
             {"project": "p" * 120},
             f"{AT}.project: makes the pipeline name 'NORMAL_Deploy_Spryker_ppppppppppppppppppppp"
             "pppppppppppppp...' 142 characters long; AWS allows 1 to 100; allowed: letters and "
-            "digits with single '-' or '_' between them, at most 73 characters",
+            "digits with single '-' or '_' between them, at most 73 characters, not beginning "
+            "with 'aws' or 'ssm'",
         ),
         (
             {"project": "shop_"},
             f"{AT}.project: makes the ECR repository name 'shop_-frontend'; AWS allows lower-case "
             "letters and digits with single '.', '_' or '-' between them; allowed: letters and "
-            "digits with single '-' or '_' between them, at most 73 characters",
+            "digits with single '-' or '_' between them, at most 73 characters, not beginning "
+            "with 'aws' or 'ssm'",
+        ),
+        (
+            {"project": "AWS-shop"},
+            f"{AT}.project: makes the SSM parameter name '/AWS-shop/lastbuildversion', which "
+            "begins with 'aws': SSM reserves names beginning with 'aws' or 'ssm', in any case; "
+            "allowed: letters and digits with single '-' or '_' between them, at most 73 "
+            "characters, not beginning with 'aws' or 'ssm'",
         ),
         (
             {"production": "yes"},

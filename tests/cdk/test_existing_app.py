@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
+import re
+import shlex
+import subprocess
+from pathlib import Path
 
+import pytest
 from aws_cdk import App, assertions
 
 from tests.conftest import ROOT
+
+CDK = ROOT / "node_modules" / ".bin" / "cdk"
 
 
 def test_existing_app_example() -> None:
@@ -27,3 +36,36 @@ def test_existing_app_example() -> None:
     )
     template.resource_count_is("AWS::EC2::VPC", 1)  # the user's own network, not ours
     assert stack.sccos.destructive_pipeline is None
+
+
+@pytest.mark.skipif(not CDK.exists(), reason="run `make setup` first")
+@pytest.mark.timeout(600)
+def test_the_readme_command_synthesizes_the_example_offline(tmp_path: Path) -> None:
+    """The README's own command, as it is written, by the real CDK CLI (`npx cdk` is
+    node_modules/.bin/cdk), from the repository root, with no credentials: no lookup may be
+    needed. Only the output folder differs, so the repository's cdk.out is left alone."""
+    readme = (ROOT / "README.md").read_text()
+    [command] = re.findall(r"^npx (cdk synth --app .*examples/existing_app/app\.py.*)$", readme,
+                           re.M)  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        PATH=os.pathsep.join([str(CDK.parent), env.get("PATH", "")]),
+        AWS_EC2_METADATA_DISABLED="true",
+        CDK_DISABLE_CLI_TELEMETRY="true",
+        CDK_DISABLE_VERSION_CHECK="true",
+    )
+    [_, *arguments] = shlex.split(command)
+    done = subprocess.run(
+        [str(CDK), *arguments, "--no-notices", "--quiet", "-o", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=500,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    template = json.loads((tmp_path / "Shop.template.json").read_text())
+    names = [r["Properties"].get("Name") for r in template["Resources"].values()
+             if r["Type"] == "AWS::CodePipeline::Pipeline"]  # fmt: skip
+    assert names == ["NORMAL_Deploy_Spryker_shop-production"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,17 +16,20 @@ import pytest
 from sccos_pipeline.cli import main
 from sccos_pipeline.rehearsal.errors import RehearsalError
 from sccos_pipeline.rehearsal.world import rabbitmq
+from tests.conftest import EXAMPLE, ROOT
 from tests.rehearsal.conftest import EXAMPLE_STACK, needs_rabbitmq
 
 pytestmark = pytest.mark.timeout(300)
 
 
-def rehearse(*args: str) -> subprocess.CompletedProcess[str]:
+def rehearse(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "sccos_pipeline", "rehearse", *args],
         capture_output=True,
         text=True,
         check=False,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
 
 
@@ -77,8 +81,18 @@ def test_an_occupied_port_exits_2(
 
 @needs_rabbitmq
 @pytest.mark.scenario
-def test_the_json_report_of_a_first_deployment(example_assembly: Path) -> None:
-    done = rehearse(str(example_assembly), "--stack", EXAMPLE_STACK, "--format", "json")
+def test_the_json_report_of_a_first_deployment(example_assembly: Path, tmp_path: Path) -> None:
+    # The shop is a git repository of its own, named relative to where the command runs.
+    shop, here = tmp_path / "shop", tmp_path / "here"
+    shutil.copytree(EXAMPLE, shop)
+    here.mkdir()
+    for git in (["init", "--quiet"], ["add", "-A"], ["commit", "--quiet", "-m", "shop"]):
+        subprocess.run(["git", "-c", "user.email=dev@example.com", "-c", "user.name=dev",
+                        "-C", str(shop), *git], check=True, capture_output=True)  # fmt: skip
+    done = rehearse(
+        str(example_assembly), "--stack", EXAMPLE_STACK, "--format", "json",
+        "--source", "../shop", cwd=here,
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert {"pipeline", "status", "trigger", "variables", "steps", "approval", "state"} <= set(

@@ -101,10 +101,9 @@ def test_assemblies_without_recorded_pipelines_find_them_by_name(
         rehearsal.pipeline_name("build")
 
 
-def test_the_readme_scenario_file_is_a_scenario(tmp_path: Path) -> None:
-    readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("## Rehearse a deployment") :]
-    [block] = re.findall(r"```yaml\n(.*?)```", section[: section.index("\n## ", 1)], re.S)
+def test_the_docs_scenario_file_is_a_scenario(tmp_path: Path) -> None:
+    section = (ROOT / "docs" / "rehearsal.md").read_text()
+    [block] = re.findall(r"```yaml\n(.*?)```", section, re.S)
     (tmp_path / "readme.yml").write_text(block)
     scenario = load_scenario(str(tmp_path / "readme.yml"))
     assert scenario.runs == (
@@ -147,6 +146,5 @@ def test_every_built_in_scenario_is_documented_and_rehearsed_by_make() -> None:
     assert found is not None
     rehearsed = [each.split(":")[0] for each in found.group(1).replace("\\", " ").split()]
     assert rehearsed == BUILT_INS
-    readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("## Rehearse a deployment") :]
+    section = (ROOT / "docs" / "rehearsal.md").read_text()
     assert [name for name in BUILT_INS if f"`{name}`" not in section] == []

@@ -215,6 +215,8 @@ def test_a_version_never_built_is_refused_before_the_approval(rehearsal: Rehears
         f"Version {never} cannot be deployed: no image {' '.join(missing)}. "
         "Build it first (the Build pipeline builds every pushed commit)."
     ) in refused.steps[-1].message.splitlines()
+    # Each lookup's status is recorded, whatever it returned (issue 13, item 15).
+    assert "No such file or directory" not in refused.steps[-1].log
     assert refused.approval is None
     assert built(refused) == []
     state = rehearsal.state()

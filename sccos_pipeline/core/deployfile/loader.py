@@ -317,6 +317,7 @@ def _surprising(value: Any, raw_text: str | None, text: str) -> bool:
 
 def _project(doc: YamlDocument, given: str | None, findings: list[Finding]) -> str:
     where = Position(doc.file)
+    ways = '--project NAME, or "project" in cdk.json'  # how to give another name
     if given is not None:
         name, origin = given, "the given project name"
     elif match := _FILE_PROJECT.fullmatch(Path(doc.file).name):
@@ -324,6 +325,7 @@ def _project(doc: YamlDocument, given: str | None, findings: list[Finding]) -> s
     elif isinstance(doc.data.get("namespace"), str):
         name, origin = doc.data["namespace"], "the project name taken from `namespace`"
         where = doc.position(("namespace",))
+        ways = f"`namespace`, {ways}"
     else:
         name, origin = DEFAULT_NAMESPACE, "the default project name"
     problem = naming.project_name_problem(name)
@@ -333,7 +335,7 @@ def _project(doc: YamlDocument, given: str | None, findings: list[Finding]) -> s
                 "SCC026",
                 f"{origin}, {name!r}, {problem}",
                 where,
-                f"pass --project NAME ({naming.PROJECT_RULE})",
+                f"set another project name: {ways}; {naming.PROJECT_RULE}",
             )
         )
     return name

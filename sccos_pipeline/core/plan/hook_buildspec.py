@@ -38,9 +38,9 @@ import yaml
 from ..deployfile.findings import DeployFileError, Finding, Position
 from ..deployfile.model import DeployModel
 from ..stages import DEFAULT_COMMAND, HOOK_VARIABLE, SCHEDULER_COMMAND, PipelineType, Stage
+from .model import DEFAULT_APP_DIR
 
 MAX_INLINE_BUILDSPEC = 25_600  # CodeBuild's limit for an inline buildspec, in characters
-DEFAULT_APP_DIR = "/data"  # WORKDIR of the Docker SDK's application images
 NOTHING_DEPLOYED = "none"  # the versions' value before the first deployment
 
 _CHECK_PIPELINE_TYPE = (

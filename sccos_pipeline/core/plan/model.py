@@ -46,6 +46,7 @@ DEFAULT_HOOK_SIZES: Mapping[Stage, HookSize] = {
 # A released Docker SDK tag: the `1.x` branch dates from 2021 and has no `export -d ecr`.
 DOCKER_SDK_REF = "1.74.0"
 DOCKER_SDK_REPOSITORY = "https://github.com/spryker/docker-sdk.git"
+DEFAULT_APP_DIR = "/data"  # WORKDIR of the Docker SDK's application images
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class PlanOptions:
     post_deployment_commands: tuple[str, ...] = ()
     #: `/{project}/{environment}` of Spryker's variables. Default: naming.variable_tree.
     variable_tree: str | None = None
-    app_dir: str = "/data"
+    app_dir: str = DEFAULT_APP_DIR
     docker_sdk_repository: str = DOCKER_SDK_REPOSITORY
     docker_sdk_ref: str = DOCKER_SDK_REF
 

@@ -12,7 +12,11 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
-REGISTRY = '"$AWS_ACCOUNT_ID.dkr.ecr.$AWS_REGION.amazonaws.com"'
+# The account's ECR registry; in the China regions (partition aws-cn) its domain ends in .cn.
+REGISTRY = (
+    '"$AWS_ACCOUNT_ID.dkr.ecr.$AWS_REGION.amazonaws.com'
+    '$(case $AWS_REGION in cn-*) echo .cn ;; esac)"'
+)
 
 RETAG = """\
 retag() {  # repository, existing tag, new tag: ECR moves a tag by re-putting the manifest
@@ -105,9 +109,11 @@ def missing_images(repositories: str, version: str = "$SCCOS_COMMIT") -> str:
     return (
         "checked=$(mktemp -d)\n"
         f"for repository in {repositories}; do\n"
-        '  { aws ecr describe-images --repository-name "$repository" \\\n'
-        f'      --image-ids imageTag="{version}" >/dev/null 2>"$checked/$repository"\n'
-        '    echo $? > "$checked/$repository.rc"; } &\n'
+        # The status is recorded whatever the lookup returns: under `set -e` a failing
+        # command would end the subshell before a plain `echo $?` ran.
+        '  { status=0; aws ecr describe-images --repository-name "$repository" \\\n'
+        f'      --image-ids imageTag="{version}" >/dev/null 2>"$checked/$repository" || status=$?\n'
+        '    echo "$status" > "$checked/$repository.rc"; } &\n'
         "done\n"
         "wait\n"
         'missing=""\n'

@@ -13,7 +13,7 @@ only when a task starts
 It ends when every service is stable again.
 
 The pipeline starts by hand only. The services' task execution role reads the parameters when
-a task starts; that role is not ours (the README and a construct annotation say so).
+a task starts; that role is not ours (docs/operating.md and a construct annotation say so).
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...core.naming import partition_of
+
 # JSON-protocol services: the X-Amz-Target prefix and the IAM service prefix.
 JSON_TARGETS: dict[str, str] = {
     "AmazonEC2ContainerRegistry_V20150921": "ecr",
@@ -48,7 +50,8 @@ class UnmappedError(Exception):
 
 
 def _arn(request: Request, service: str, resource: str) -> str:
-    return f"arn:aws:{service}:{request.region}:{request.account}:{resource}"
+    partition = partition_of(request.region)
+    return f"arn:{partition}:{service}:{request.region}:{request.account}:{resource}"
 
 
 def _repository(request: Request) -> list[Access]:

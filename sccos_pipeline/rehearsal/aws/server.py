@@ -29,6 +29,10 @@ from .gate import Call, Caller, Gate
 _CREDENTIAL = re.compile(r"Credential=([A-Z0-9]+)/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
 
 
+# The request header moto reads the account from (before the access key's owner).
+MOTO_ACCOUNT_HEADER = "x-moto-account-id"
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -138,6 +142,9 @@ class _Handler(BaseHTTPRequestHandler):
         connection = http.client.HTTPConnection("127.0.0.1", self.server.moto_port, timeout=60)
         headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
         headers["Host"] = f"127.0.0.1:{self.server.moto_port}"
+        # moto serves the stack's account, not its default one (123456789012), whatever key
+        # signed the request: every role of the template is of the stack's account.
+        headers[MOTO_ACCOUNT_HEADER] = self.server.gate.template.account
         connection.request(self.command, self.path, body=body, headers=headers)
         response = connection.getresponse()
         payload = response.read()
@@ -260,13 +267,20 @@ class AwsEmulator:
         """A client straight to moto, for setting up the world and reading its final state."""
         import boto3  # noqa: PLC0415
 
-        return boto3.client(
+        client = boto3.client(
             service,
             endpoint_url=self.moto_endpoint,
             region_name=self.region,
             aws_access_key_id="admin",
             aws_secret_access_key="admin",
         )
+        account = self.account
+
+        def in_account(request: Any, **_: Any) -> None:
+            request.headers[MOTO_ACCOUNT_HEADER] = account
+
+        client.meta.events.register("before-sign", in_account)
+        return client
 
     def as_role(self, service: str, role_arn: str, step: str) -> Any:
         """A client that calls through the proxy as `role_arn`, like a deploy action does."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ...core.naming import partition_of
 from ..errors import RehearsalError
 from .intrinsics import PSEUDO_PARAMETERS, Evaluator
 from .policies import PolicyReader
@@ -104,15 +105,7 @@ def _read_stack(cdk_out: Path, name: str, artifact: dict[str, Any]) -> StackTemp
     if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict):
         raise RehearsalError(f"{path} is not a CloudFormation template with Resources: {_SYNTH}")
     account, region = match.groups()
-    return StackTemplate(name, account, region, _partition(region), template)
-
-
-def _partition(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
+    return StackTemplate(name, account, region, partition_of(region), template)
 
 
 @dataclass

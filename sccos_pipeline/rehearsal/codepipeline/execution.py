@@ -29,7 +29,8 @@ from .start import resolve_variables
 from .start import trigger as start_trigger
 
 _VARIABLE = re.compile(r"#\{([A-Za-z0-9_@.\-]+)\.([A-Za-z0-9_@.\-]+)\}")
-_ECR_IMAGE = re.compile(r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/"
+_ECR_IMAGE = re.compile(r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)"
+                        r"\.amazonaws\.com(?:\.cn)?/"
                         r"(?P<repository>[^:@]+):(?P<tag>.+)")  # fmt: skip
 _IDS = count(1)
 
@@ -237,9 +238,8 @@ class Execution:
         key = f"{self.name[:20]}/{name[:20]}/{self.id[:20]}"
         action = "s3:PutObject" if write else "s3:GetObject"
         operation = "codepipeline artifact " + ("upload" if write else "download")
-        self.world.gate.require(
-            step, role, operation, Access(action, f"arn:aws:s3:::{bucket}/{key}")
-        )
+        arn = f"arn:{self.template.partition}:s3:::{bucket}/{key}"
+        self.world.gate.require(step, role, operation, Access(action, arn))
         key_arn = (store.get("EncryptionKey") or {}).get("Id")
         if key_arn:
             kms = "kms:GenerateDataKey" if write else "kms:Decrypt"
@@ -282,7 +282,7 @@ class Execution:
         config = action["Configuration"]
         project_name = self.substitute(str(config["ProjectName"]))
         where = f"{self.template.region}:{self.template.account}"
-        project_arn = f"arn:aws:codebuild:{where}:project/{project_name}"
+        project_arn = f"arn:{self.template.partition}:codebuild:{where}:project/{project_name}"
         for call in ("codebuild:StartBuild", "codebuild:BatchGetBuilds"):
             self.world.gate.require(step, role, "codepipeline build", Access(call, project_arn))
         action_env = json.loads(self.substitute(str(config.get("EnvironmentVariables", "[]"))))

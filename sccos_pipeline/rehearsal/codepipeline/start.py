@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ...core.naming import partition_of
 from ..errors import RehearsalError
 
 TRIGGERS = ("push", "manual", "created")
@@ -84,15 +85,17 @@ def trigger(
 ) -> dict[str, str]:
     """`push`: the change a source action detected; `manual`: StartPipelineExecution by the
     operator; `created`: the run CodePipeline starts once when the pipeline is created."""
+    partition = partition_of(region)
     if kind == "created":
         return {
             "triggerType": "CreatePipeline",
-            "triggerDetail": f"arn:aws:sts::{account}:assumed-role/cloudformation/rehearsal",
+            "triggerDetail": f"arn:{partition}:sts::{account}:assumed-role/cloudformation/"
+            "rehearsal",
         }
     if kind == "manual":
         return {
             "triggerType": "StartPipelineExecution",
-            "triggerDetail": f"arn:aws:sts::{account}:{OPERATOR_SESSION}",
+            "triggerDetail": f"arn:{partition}:sts::{account}:{OPERATOR_SESSION}",
         }
     if kind != "push":
         raise RehearsalError(f"trigger {kind!r}: one of {', '.join(TRIGGERS)}")
@@ -109,9 +112,9 @@ def trigger(
     if provider == "CodeStarSourceConnection":
         return {"triggerType": "WebhookV2", "triggerDetail": str(config["ConnectionArn"])}
     if provider == "CodeCommit":
-        arn = f"arn:aws:codecommit:{region}:{account}:{config['RepositoryName']}"
+        arn = f"arn:{partition}:codecommit:{region}:{account}:{config['RepositoryName']}"
         return {"triggerType": "CloudWatchEvent", "triggerDetail": arn}
     if provider == "S3":
-        arn = f"arn:aws:s3:::{config['S3Bucket']}/{config['S3ObjectKey']}"
+        arn = f"arn:{partition}:s3:::{config['S3Bucket']}/{config['S3ObjectKey']}"
         return {"triggerType": "CloudWatchEvent", "triggerDetail": arn}
     raise RehearsalError(f"the rehearsal cannot push to a {provider} source ({pipeline})")

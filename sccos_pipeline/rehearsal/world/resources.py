@@ -91,6 +91,8 @@ class SourceRepository:
     def __init__(self, source: Path, workdir: Path) -> None:
         if not source.is_dir():
             raise RehearsalError(f"--source {source}: not a folder")
+        # As the user gave it, relative to the current directory: git runs elsewhere.
+        source = source.absolute()
         self.path = workdir / "source"
         inside = subprocess.run(
             ["git", "-C", str(source), "rev-parse", "--show-toplevel"],
@@ -197,10 +199,10 @@ def create_existing(
     """What the stack only references: cluster, services, secrets, parameters."""
     ecs = aws.admin("ecs")
     ecs.put_account_setting(name="serviceLongArnFormat", value="enabled")
-    registry = f"{template.account}.dkr.ecr.{template.region}.amazonaws.com"
+    registry = f"{template.account}.dkr.ecr.{template.region}.{template.url_suffix}"
     for target in description.services.values():
         ecs.create_cluster(clusterName=target["cluster"])
-        role = f"arn:aws:iam::{template.account}:role/{target['service']}"
+        role = f"arn:{template.partition}:iam::{template.account}:role/{target['service']}"
         container: dict[str, Any] = {
             "name": target["container"], "image": f"{registry}/{INITIAL_IMAGE}:none",
             "memory": 512,

@@ -109,6 +109,15 @@ CASES: list[tuple[str, dict[str, str | bytes], str | None, str, int]] = [
     ("namespace-dots", {"deploy.yml": HEAD + "namespace: my.shop\n"}, None, "SCC026", 4),
     ("project-pipeline-too-long", {"deploy.yml": HEAD}, "p" * 82, "SCC026", 1),  # CodePipeline: 100
     ("namespace-ecr-refuses", {"deploy.yml": HEAD + "namespace: shop_\n"}, None, "SCC026", 4),
+    # SSM refuses parameter names beginning with "aws" or "ssm", in any case: /<project>/...
+    ("project-reserved-by-ssm", {"deploy.yml": HEAD}, "aws-env-template", "SCC026", 1),
+    (
+        "namespace-reserved-by-ssm",
+        {"deploy.yml": HEAD + "namespace: Ssm-shop\n"},
+        None,
+        "SCC026",
+        4,
+    ),
     (
         "application-shell",  # it would land in the build script's `for repository in ...`
         {
@@ -331,4 +340,31 @@ def test_all_errors_are_reported_together(tmp_path: Path) -> None:
         ("SCC005", 2),
         ("SCC025", 4),
         ("SCC022", 6),
+    ]
+
+
+def test_a_project_name_ssm_reserves_is_refused_where_the_name_comes_from(tmp_path: Path) -> None:
+    """`deploy.aws-env-template.yml`, Spryker's own template name, gives the project
+    `aws-env-template`; SSM refuses every `/aws-env-template/...` parameter name."""
+    write_project(
+        tmp_path,
+        {"deploy.aws-env-template.yml": HEAD, "deploy.yml": HEAD + "namespace: SSM-shop\n"},
+    )
+    by_file = validate_deploy_file(tmp_path / "deploy.aws-env-template.yml")
+    by_namespace = validate_deploy_file(tmp_path / "deploy.yml")
+    assert [f.format() for f in by_file.errors] == [
+        f"{tmp_path}/deploy.aws-env-template.yml:1:1: error SCC026 the project name taken from "
+        "the file name, 'aws-env-template', makes the SSM parameter name "
+        "'/aws-env-template/lastbuildversion', which begins with 'aws': SSM reserves names "
+        "beginning with 'aws' or 'ssm', in any case (fix: set another project name: --project "
+        "NAME, or \"project\" in cdk.json; letters and digits with single '-' or '_' between "
+        "them, at most 73 characters, not beginning with 'aws' or 'ssm')"
+    ]
+    assert [f.format() for f in by_namespace.errors] == [
+        f"{tmp_path}/deploy.yml:4:12: error SCC026 the project name taken from `namespace`, "
+        "'SSM-shop', makes the SSM parameter name '/SSM-shop/lastbuildversion', which begins "
+        "with 'ssm': SSM reserves names beginning with 'aws' or 'ssm', in any case (fix: set "
+        'another project name: `namespace`, --project NAME, or "project" in cdk.json; letters '
+        "and digits with single '-' or '_' between them, at most 73 characters, not beginning "
+        "with 'aws' or 'ssm')"
     ]

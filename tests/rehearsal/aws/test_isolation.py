@@ -130,7 +130,7 @@ def test_the_probe_names_the_other_environments_own_resources(
     prefix = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{PRODUCTION}-"
     assert (
         "ssm:PutParameter",
-        f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/{PRODUCTION}/desired_version",
+        f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/{PRODUCTION}/last_deployed_version",
     ) in targets
     assert ("ecr:PutImage", f"{prefix}boffice_eu") in targets
     assert (
