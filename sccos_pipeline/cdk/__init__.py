@@ -1,8 +1,11 @@
-"""The CDK shell: constructs that translate the core's model into AWS resources."""
+"""The CDK shell: constructs that translate the core's model into AWS resources.
+
+Public: the two constructs and their props. The modules named with a leading underscore wire
+them (projects, references, Denies, cdk-nag, metadata, ...) and may change in any release.
+"""
 
 from .environment import SprykerEnvironment
 from .pipeline import SprykerPipeline
-from .projects import ProjectContext, project_from_plan
 from .props import (
     DEFAULT_HOOK_SETTINGS,
     BrokerSettings,
@@ -16,6 +19,8 @@ from .props import (
     ServiceTarget,
 )
 
+# sccos_pipeline exports these too, reading this list from this file's source (never importing
+# aws_cdk to learn it): keep it a list of string literals.
 __all__ = [
     "DEFAULT_HOOK_SETTINGS",
     "BrokerSettings",
@@ -23,12 +28,10 @@ __all__ = [
     "CodeStarConnectionSource",
     "HookProjectSettings",
     "PipelineSource",
-    "ProjectContext",
     "PropsError",
     "S3Source",
     "SecretSource",
     "ServiceTarget",
     "SprykerEnvironment",
     "SprykerPipeline",
-    "project_from_plan",
 ]

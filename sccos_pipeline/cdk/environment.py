@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from aws_cdk import Annotations, Stack, Token
@@ -31,20 +32,26 @@ from ..core.plan.model import (
     HookSize,
     PlanOptions,
 )
+from ..core.plan.references import Resources
 from ..core.stages import PipelineKind, PipelineType, Stage
 from . import props as p
-from .artifacts import artifact_bucket as make_artifact_bucket
-from .artifacts import expire_secret_artifacts
-from .encryption import allow_logs, environment_key
-from .metadata import describe_for_rehearsal, long_service_arn
-from .nag import ReviewedWildcards
-from .notifications import allow_notifications, notify
+from ._artifacts import artifact_bucket as make_artifact_bucket
+from ._artifacts import expire_secret_artifacts
+from ._encryption import allow_logs, environment_key
+from ._metadata import describe_for_rehearsal, long_service_arn
+from ._nag import ReviewedWildcards
+from ._notifications import allow_notifications, notify
+from ._privilege import (
+    deny_other_services,
+    limit_ecs_deploy_grants,
+    task_families,
+    task_role_arns,
+)
+from ._projects import ProjectContext, project_from_plan
+from ._references import plan_resources
+from ._repositories import create_repositories
+from ._validation import load_deploy_file_with_warnings, validate_environment_props
 from .pipeline import SprykerPipeline
-from .privilege import limit_ecs_deploy_grants, task_families, task_role_arns
-from .projects import ProjectContext, project_from_plan
-from .references import plan_resources
-from .repositories import create_repositories
-from .validation import load_deploy_file_with_warnings, validate_environment_props
 
 _ROLE_PREFIX = re.compile(r"[A-Za-z0-9+=,.@_-]{1,63}")
 
@@ -163,58 +170,106 @@ class SprykerEnvironment(Construct):
         :param app_dir: where the application lives in the images. Default: /data.
         """
         super().__init__(scope, construct_id)
-        if pipelines is None:
-            refused = production and not allow_destructive_in_production
-            pipelines = [k for k in PLANNED if not (refused and k is PipelineKind.DESTRUCTIVE)]
-        self.model: DeployModel = load_deploy_file_with_warnings(
-            self, deploy_file, project=project, project_root=project_root
-        )
-        model = self.model
-        validate_environment_props(
-            f"SprykerEnvironment {construct_id}",
-            model=model,
+        given = _Given(
+            name=f"SprykerEnvironment {construct_id}",
+            deploy_file=deploy_file,
+            source=source,
+            vpc=vpc,
             services=services,
-            repositories=repositories,
-            pipelines=pipelines,
+            broker=broker,
+            project=project,
+            project_root=project_root,
+            deploy_file_in_repository=deploy_file_in_repository,
             production=production,
             allow_destructive_in_production=allow_destructive_in_production,
             destructive_on_push=destructive_on_push,
+            pipelines=_chosen(pipelines, production, allow_destructive_in_production),
+            deploy_on_push=deploy_on_push,
+            subnets=subnets,
+            security_groups=security_groups,
+            hook_settings=hook_settings or {},
             zed_environment=zed_environment or {},
             secrets=secrets or {},
-            hook_settings=hook_settings or {},
+            pre_deployment_commands=pre_deployment_commands,
+            post_deployment_commands=post_deployment_commands,
+            encryption_key=encryption_key,
+            artifact_bucket=artifact_bucket,
+            repositories=repositories,
+            approval_topic=approval_topic,
             approval_emails=approval_emails,
+            notification_topic=notification_topic,
+            execution_mode=execution_mode,
+            task_role_prefix=task_role_prefix,
+            docker_sdk_repository=docker_sdk_repository,
+            docker_sdk_ref=docker_sdk_ref,
+            app_dir=app_dir,
         )
-        if task_role_prefix is not None and not (
-            Token.is_unresolved(task_role_prefix) or _ROLE_PREFIX.fullmatch(task_role_prefix)
+        self.production = production
+        self.model: DeployModel = self._checked_model(given)
+        self._create_shared_resources(given)
+        self.plan: EnvironmentPlan = self._build_plan(given)
+        self._create_roles()
+        self._create_projects(given)
+        self._create_pipelines(given)
+        self._add_guardrails(given)
+
+    def _checked_model(self, given: _Given) -> DeployModel:
+        """The deploy file's model, after every prop is checked (one PropsError lists all)."""
+        model = load_deploy_file_with_warnings(
+            self, given.deploy_file, project=given.project, project_root=given.project_root
+        )
+        validate_environment_props(
+            given.name,
+            model=model,
+            services=given.services,
+            repositories=given.repositories,
+            pipelines=given.pipelines,
+            production=given.production,
+            allow_destructive_in_production=given.allow_destructive_in_production,
+            destructive_on_push=given.destructive_on_push,
+            zed_environment=given.zed_environment,
+            secrets=given.secrets,
+            hook_settings=given.hook_settings,
+            approval_emails=given.approval_emails,
+        )
+        prefix = given.task_role_prefix
+        if prefix is not None and not (
+            Token.is_unresolved(prefix) or _ROLE_PREFIX.fullmatch(prefix)
         ):
             raise p.PropsError(
-                f"SprykerEnvironment {construct_id}",
+                given.name,
                 [
                     (
                         "task_role_prefix",
-                        f"is {task_role_prefix!r}. Fix: the start of an IAM role name, 1 to 63 "
+                        f"is {prefix!r}. Fix: the start of an IAM role name, 1 to 63 "
                         "of letters, digits and '+=,.@_-'",
                     )
                 ],
             )
-        self.production = production
-        self.encryption_key = encryption_key or environment_key(self, model.project)
+        return model
+
+    def _create_shared_resources(self, given: _Given) -> None:
+        """What every pipeline shares: the key, the artifact bucket, the ECR repositories, the
+        version parameters and the approval topic (each unless given)."""
+        project = self.model.project
+        self.encryption_key = given.encryption_key or environment_key(self, project)
         self.access_logs_bucket: s3.IBucket | None = None
+        artifact_bucket = given.artifact_bucket
         if artifact_bucket is None:
             artifact_bucket, self.access_logs_bucket = make_artifact_bucket(
                 self, self.encryption_key
             )
         self.artifact_bucket = artifact_bucket
         self.repositories = dict(
-            repositories or create_repositories(self, model, self.encryption_key)
+            given.repositories or create_repositories(self, self.model, self.encryption_key)
         )
         self.parameters = {
             name: ssm.StringParameter(
                 self,
                 f"Parameter{name.title().replace('_', '')}",
-                parameter_name=naming.ssm_parameter(model.project, name),
+                parameter_name=naming.ssm_parameter(project, name),
                 string_value="none",
-                description=f"SCCOS {name} of {model.project}",
+                description=f"SCCOS {name} of {project}",
             )
             for name in (
                 naming.PARAMETER_LATEST_BUILT,
@@ -222,65 +277,80 @@ class SprykerEnvironment(Construct):
                 naming.PARAMETER_LAST_DEPLOYED,
             )
         }
-        self.approval_topic = approval_topic or sns.Topic(
+        self.approval_topic = given.approval_topic or sns.Topic(
             self, "ApprovalTopic", master_key=self.encryption_key, enforce_ssl=True
         )
-        for email in approval_emails:
+        for email in given.approval_emails:
             self.approval_topic.add_subscription(subscriptions.EmailSubscription(email))
-        if approval_topic is None and not approval_emails:
+        if given.approval_topic is None and not given.approval_emails:
             Annotations.of(self).add_warning_v2(
                 "sccos-pipeline:approval-without-subscribers",
                 "Nobody is told when a deployment waits for approval: pass approval_emails or "
                 "subscribe to approval_topic.",
             )
-        service_arns = {key: long_service_arn(target.service) for key, target in services.items()}
-        self.plan: EnvironmentPlan = build_environment_plan(
-            model,
+
+    def _build_plan(self, given: _Given) -> EnvironmentPlan:
+        """The core's plan of this environment: every pipeline, project and permission."""
+        services = given.services
+        self._service_arns = {k: long_service_arn(t.service) for k, t in services.items()}
+        plan = build_environment_plan(
+            self.model,
             PlanOptions(
-                pipelines=tuple(PipelineKind(k.value) for k in pipelines),
-                production=production,
-                trigger_on_push=source.trigger_on_push,
-                deploy_on_push=deploy_on_push,
-                destructive_on_push=destructive_on_push,
-                deploy_file_in_repository=deploy_file_in_repository or Path(deploy_file).name,
+                pipelines=tuple(PipelineKind(k.value) for k in given.pipelines),
+                production=given.production,
+                trigger_on_push=given.source.trigger_on_push,
+                deploy_on_push=given.deploy_on_push,
+                destructive_on_push=given.destructive_on_push,
+                deploy_file_in_repository=(
+                    given.deploy_file_in_repository or Path(given.deploy_file).name
+                ),
                 containers={k: t.container_name for k, t in services.items()},
-                services={k: name for k, (name, _) in service_arns.items()},
+                services={k: name for k, (name, _) in self._service_arns.items()},
                 hook_sizes={
                     stage: HookSize(p.COMPUTE_NAME[s.compute_type], s.timeout_minutes, s.privileged)
-                    for stage, s in (hook_settings or {}).items()
+                    for stage, s in given.hook_settings.items()
                 },
-                hook_variables=dict(zed_environment or {}),
-                hook_secret_names=tuple(secrets or {}),
-                pre_deployment_commands=tuple(pre_deployment_commands),
-                post_deployment_commands=tuple(post_deployment_commands),
-                app_dir=app_dir,
-                docker_sdk_repository=docker_sdk_repository,
-                docker_sdk_ref=docker_sdk_ref,
+                hook_variables=dict(given.zed_environment),
+                hook_secret_names=tuple(given.secrets),
+                pre_deployment_commands=tuple(given.pre_deployment_commands),
+                post_deployment_commands=tuple(given.post_deployment_commands),
+                app_dir=given.app_dir,
+                docker_sdk_repository=given.docker_sdk_repository,
+                docker_sdk_ref=given.docker_sdk_ref,
             ),
         )
-        # Each pipeline's own role; the action role trusts these, not the whole account.
-        pipeline_roles = {
+        return plan
+
+    def _create_roles(self) -> None:
+        """Each pipeline's own role, and the action role that trusts them (not the account)."""
+        project = self.model.project
+        self._pipeline_roles = {
             t: iam.Role(
                 self,
                 f"{PIPELINE_IDS[t]}PipelineRole",
                 assumed_by=iam.ServicePrincipal("codepipeline.amazonaws.com"),
-                description=f"CodePipeline {naming.pipeline(model.project, t)}",
+                description=f"CodePipeline {naming.pipeline(project, t)}",
             )
             for t in (planned.kind for planned in self.plan.pipelines)
         }
         self.action_role = iam.Role(
             self,
             "ActionRole",
-            assumed_by=iam.CompositePrincipal(*pipeline_roles.values()),
-            description=f"Shared by the actions of the SCCOS pipelines of {model.project}",
+            assumed_by=iam.CompositePrincipal(*self._pipeline_roles.values()),
+            description=f"Shared by the actions of the SCCOS pipelines of {project}",
         )
+
+    def _create_projects(self, given: _Given) -> None:
+        """Every CodeBuild project of the plan, its permissions resolved to this environment."""
+        project = self.model.project
         self.security_group: ec2.ISecurityGroup | None = None
+        security_groups = given.security_groups
         if not security_groups:
             self.security_group = ec2.SecurityGroup(
                 self,
                 "HookSecurityGroup",
-                vpc=vpc,
-                description=f"SCCOS hook and broker projects of {model.project}",
+                vpc=given.vpc,
+                description=f"SCCOS hook and broker projects of {project}",
                 allow_all_outbound=True,  # hooks reach database, broker, search, key-value store
             )
             security_groups = [self.security_group]
@@ -289,34 +359,33 @@ class SprykerEnvironment(Construct):
         )
         if any(p.kind is PipelineKind.ECS_UPDATER for p in self.plan.pipelines):
             Annotations.of(self).add_info(
-                f"{naming.pipeline(model.project, PipelineKind.ECS_UPDATER)} gives the services "
-                f"the parameters of {naming.variable_tree(model.project)} as secrets; ECS reads "
+                f"{naming.pipeline(project, PipelineKind.ECS_UPDATER)} gives the services "
+                f"the parameters of {naming.variable_tree(project)} as secrets; ECS reads "
                 "them with each service's task execution role, which this construct does not "
                 "own. Allow that role ssm:GetParameters on those parameters (and kms:Decrypt "
                 "for a SecureString under a customer-managed key)."
             )
-        hook_repository = self.repositories[hook_image_name(model)]
-        resources = plan_resources(
+        self._resources = plan_resources(
             Stack.of(self),
-            project=model.project,
+            project=project,
             repositories=self.repositories,
-            service_arns=service_arns,
+            service_arns=self._service_arns,
             parameters=self.parameters,
-            task_families=task_families(services),
-            task_roles=task_role_arns(services, task_role_prefix),
-            hook_secrets=secrets or {},
+            task_families=task_families(given.services),
+            task_roles=task_role_arns(given.services, given.task_role_prefix),
+            hook_secrets=given.secrets,
         )
         context = ProjectContext(
-            project=model.project,
+            project=project,
             key=self.encryption_key,
-            vpc=vpc,
-            hook_repository=hook_repository,
+            vpc=given.vpc,
+            hook_repository=self.repositories[hook_image_name(self.model)],
             account=Stack.of(self).account,
-            broker=broker,
-            resources=resources,
-            subnets=subnets,
+            broker=given.broker,
+            resources=self._resources,
+            subnets=given.subnets,
             security_groups=security_groups,
-            hook_secrets=secrets or {},
+            hook_secrets=given.secrets,
         )
         hooks_scope, support_scope = Construct(self, "Hooks"), Construct(self, "Support")
         #: every CodeBuild project of the plan, by its key (a construct id)
@@ -332,63 +401,60 @@ class SprykerEnvironment(Construct):
             for planned in self.plan.used_projects()
             if planned.hook
         }
-        if any(s.privileged for s in (hook_settings or {}).values()):
+        if any(s.privileged for s in given.hook_settings.values()):
             Annotations.of(self).add_warning_v2(
                 "sccos-pipeline:privileged-hook",
                 "A hook project runs privileged (Docker-in-Docker); give it only to hooks that "
                 "run containers.",
             )
+
+    def _create_pipelines(self, given: _Given) -> None:
+        """One SprykerPipeline per planned pipeline, and the rules that tell of their runs."""
         self.pipelines: dict[PipelineKind, SprykerPipeline] = {}
         for planned_pipeline in self.plan.pipelines:
             self.pipelines[planned_pipeline.kind] = SprykerPipeline(
                 self,
                 PIPELINE_IDS[planned_pipeline.kind],
                 plan=planned_pipeline,
-                source=source,
+                source=given.source,
                 projects=self.projects,
-                services=services,
+                services=given.services,
                 artifact_bucket=self.artifact_bucket,
                 action_role=self.action_role,
-                role=pipeline_roles[planned_pipeline.kind],
+                role=self._pipeline_roles[planned_pipeline.kind],
                 approval_topic=self.approval_topic,
-                execution_mode=execution_mode,
-                production=production,
-                allow_destructive_in_production=allow_destructive_in_production,
+                execution_mode=given.execution_mode,
+                production=given.production,
+                allow_destructive_in_production=given.allow_destructive_in_production,
             )
-
-        self.notification_topic = notification_topic or sns.Topic(
+        self.notification_topic = given.notification_topic or sns.Topic(
             self, "NotificationTopic", master_key=self.encryption_key, enforce_ssl=True
         )
         #: pipeline kind to its notification rule (failed and succeeded executions)
         self.notification_rules = notify(self, self.notification_topic, self.pipelines)
 
-        # CDK's ECS deploy action allows ecs:DescribeServices and ecs:UpdateService on "*"; only
-        # our services may be changed or read. Long-format ARNs: services created since 2021 are
-        # `service/<cluster>/<name>`, and a short ARN here would deny the environment's own.
-        self.action_role.add_to_principal_policy(
-            iam.PolicyStatement(
-                effect=iam.Effect.DENY,
-                actions=["ecs:DescribeServices", "ecs:UpdateService"],
-                not_resources=[arn for _, arn in service_arns.values()],
-            )
-        )
+    def _add_guardrails(self, given: _Given) -> None:
+        """What keeps the environment to itself: the Denies that narrow aws-cdk-lib's ECS deploy
+        grants, the key policies of a key created here, the rehearsal's metadata and the
+        cdk-nag acknowledgements."""
+        deny_other_services(self.action_role, [arn for _, arn in self._service_arns.values()])
         describe_for_rehearsal(
             self,
-            deploy_file=deploy_file,
-            in_repository=deploy_file_in_repository,
-            services=services,
-            broker=broker,
-            app_dir=app_dir,
+            deploy_file=given.deploy_file,
+            in_repository=given.deploy_file_in_repository,
+            services=given.services,
+            broker=given.broker,
+            app_dir=given.app_dir,
             plan=self.plan,
         )
         limit_ecs_deploy_grants(
             self.action_role,
-            family_arns=resources["task-definitions"],
-            role_arns=resources["task-roles"],
+            family_arns=self._resources.arns(Resources.TASK_DEFINITIONS),
+            role_arns=self._resources.arns(Resources.TASK_ROLES),
         )
-        if encryption_key is None:  # created here: its key policy is ours
+        if given.encryption_key is None:  # created here: its key policy is ours
             allow_logs(self, self.encryption_key)
-            if notification_topic is None:
+            if given.notification_topic is None:
                 allow_notifications(self.encryption_key)
         # cdk-nag acknowledgements, made at validation from the policies as they then stand.
         self.node.add_validation(
@@ -396,7 +462,7 @@ class SprykerEnvironment(Construct):
                 self,
                 [self.artifact_bucket.bucket_arn],
                 [self.encryption_key.key_arn],
-                [resources["variable-tree"][-1]],
+                [self._resources.arns(Resources.VARIABLE_TREE)[-1]],
             )
         )
 
@@ -407,3 +473,54 @@ class SprykerEnvironment(Construct):
     @property
     def destructive_pipeline(self) -> SprykerPipeline | None:
         return self.pipelines.get(PipelineKind.DESTRUCTIVE)
+
+
+def _chosen(
+    pipelines: Sequence[PipelineKind | PipelineType] | None,
+    production: bool,
+    allow_destructive_in_production: bool,
+) -> Sequence[PipelineKind | PipelineType]:
+    """The pipelines asked for; by default every one planned, without DESTRUCTIVE in
+    production unless allowed."""
+    if pipelines is not None:
+        return pipelines
+    refused = production and not allow_destructive_in_production
+    return [k for k in PLANNED if not (refused and k is PipelineKind.DESTRUCTIVE)]
+
+
+@dataclass(frozen=True)
+class _Given:
+    """SprykerEnvironment's arguments (its docstring says what each means), for its steps."""
+
+    name: str  # how errors name the construct
+    deploy_file: str | Path
+    source: p.PipelineSource
+    vpc: ec2.IVpc
+    services: Mapping[str, p.ServiceTarget]
+    broker: p.BrokerSettings
+    project: str | None
+    project_root: str | Path | None
+    deploy_file_in_repository: str | None
+    production: bool
+    allow_destructive_in_production: bool
+    destructive_on_push: bool
+    pipelines: Sequence[PipelineKind | PipelineType]
+    deploy_on_push: bool | None
+    subnets: ec2.SubnetSelection | None
+    security_groups: Sequence[ec2.ISecurityGroup] | None
+    hook_settings: Mapping[Stage, p.HookProjectSettings]
+    zed_environment: Mapping[str, str]
+    secrets: Mapping[str, p.SecretSource]
+    pre_deployment_commands: Sequence[str]
+    post_deployment_commands: Sequence[str]
+    encryption_key: kms.IKey | None
+    artifact_bucket: s3.IBucket | None
+    repositories: Mapping[str, ecr.IRepository] | None
+    approval_topic: sns.ITopic | None
+    approval_emails: Sequence[str]
+    notification_topic: sns.ITopic | None
+    execution_mode: codepipeline.ExecutionMode
+    task_role_prefix: str | None
+    docker_sdk_repository: str
+    docker_sdk_ref: str
+    app_dir: str

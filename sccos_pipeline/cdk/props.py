@@ -106,6 +106,8 @@ class CodeStarConnectionSource:
 
 @dataclass(frozen=True)
 class CodeCommitSource:
+    """A branch of a CodeCommit repository."""
+
     repository: codecommit.IRepository
     branch: str = "main"
     trigger_on_push: bool = True  # Default: True (never for a destructive production pipeline)

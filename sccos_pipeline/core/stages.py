@@ -11,12 +11,16 @@ from enum import StrEnum
 
 
 class Stage(StrEnum):
+    """A hook stage of a deployment: before, during and after the services get the new image."""
+
     PRE_DEPLOY = "pre-deploy"
     INSTALL = "install"
     POST_DEPLOY = "post-deploy"
 
 
 class PipelineType(StrEnum):
+    """SPRYKER_PIPELINE_TYPE of a deployment: destructive resets all data (install: destructive)."""
+
     NORMAL = "normal"
     DESTRUCTIVE = "destructive"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sccos_pipeline.cdk.nag import Own, acknowledgements
+from sccos_pipeline.cdk._nag import Own, acknowledgements
 
 BUCKET = {"Fn::GetAtt": ["Artifacts", "Arn"]}
 OBJECTS = {"Fn::Join": ["", [{"Fn::GetAtt": ["Artifacts", "Arn"]}, "/*"]]}

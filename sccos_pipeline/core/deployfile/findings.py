@@ -9,6 +9,9 @@ from typing import NamedTuple
 
 
 class Severity(StrEnum):
+    """How serious a finding is: an error makes the deploy file unusable (synth fails); a warning
+    is advice (an annotation at synth)."""
+
     ERROR = "error"
     WARNING = "warning"
 
@@ -101,6 +104,8 @@ CODES: dict[str, tuple[Severity, str]] = {
 
 @dataclass(frozen=True)
 class Finding:
+    """One problem found in a deploy file: its code (SCC...), what and where, and the fix."""
+
     severity: Severity
     code: str
     message: str

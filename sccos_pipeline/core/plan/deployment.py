@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from functools import partial
 from pathlib import PurePosixPath
 
 from .. import naming
@@ -45,6 +45,7 @@ from .model import (
     Variable,
     source_stage,
 )
+from .references import Placeholder
 from .shell import commands_buildspec
 from .versions import FROM_PARAMETER_STORE, record_deployed_buildspec, versions_buildspec
 
@@ -92,6 +93,14 @@ def deploy_groups(
     return groups
 
 
+# The version each hook checks it runs on.
+EXPECTED_VERSION = {
+    Stage.PRE_DEPLOY: LAST_DEPLOYED_VERSION,
+    Stage.INSTALL: DEPLOYMENT_VERSION,
+    Stage.POST_DEPLOY: DEPLOYMENT_VERSION,
+}
+
+
 def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanProject]:
     """The projects NORMAL and DESTRUCTIVE share: one per step, whichever pipeline runs it."""
     project = model.project
@@ -99,34 +108,7 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
     parameter = naming.ssm_parameter
     deploy_file = options.deploy_file_in_repository or PurePosixPath(model.file).name
     every_service = [*service_names(model), "jenkins"]
-    projects = []
-    for stage in Stage:
-        size = options.hook_size(stage)
-        projects.append(
-            PlanProject(
-                key=HOOK_KEYS[stage],
-                name=naming.hook_project(stage, project),
-                runs=f"the {stage.value} hook baked into the image, else Spryker's default",
-                buildspec=render_buildspec(
-                    model,
-                    stage,
-                    app_dir=options.app_dir,
-                    variables_artifact=(VARIABLES_ARTIFACT, VARIABLES_FILE),
-                    keep=kept_variables(options),
-                ),
-                image=HOOK_IMAGE + STAGE_TAG[STAGE_IMAGE[stage]],
-                compute=size.compute,
-                timeout_minutes=size.timeout_minutes,
-                privileged=size.privileged,
-                in_vpc=True,
-                cache=("LOCAL_SOURCE_CACHE",),
-                variables=(
-                    Variable("SPRYKER_PROJECT_NAME", project),
-                    *(Variable(k, v) for k, v in options.hook_variables.items()),
-                ),
-                hook=stage.value,
-            )
-        )
+    projects = [hook_project(model, options, stage) for stage in Stage]
     projects += [
         image_builder(
             model,
@@ -144,22 +126,12 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
                     for name, keys in deploy_groups(project, stage_keys, options)
                 },
             ),
-            also=(can.retag(hook_image), can.list_executions("normal", "destructive")),
-        ),
-        PlanProject(
-            key=BROKER,
-            name=naming.broker_project(project),
-            runs="create (destructive: reset) the RabbitMQ vhosts, user and permissions",
-            buildspec=broker_buildspec(model),
-            in_vpc=True,
-            variables=(
-                Variable("SCCOS_BROKER_API", "{broker.api}"),
-                Variable("SCCOS_BROKER_ADMIN_USER", "broker-admin:username", "secret"),
-                Variable("SCCOS_BROKER_ADMIN_PASSWORD", "broker-admin:password", "secret"),
-                Variable("SCCOS_BROKER_APP_USER", "broker-application:username", "secret"),
-                Variable("SCCOS_BROKER_APP_PASSWORD", "broker-application:password", "secret"),
+            also=(
+                can.retag(hook_image),
+                can.list_executions(PipelineKind.NORMAL, PipelineKind.DESTRUCTIVE),
             ),
         ),
+        broker_project(model),
         PlanProject(
             key=VERSIONS,
             name=naming.approval_info_project(project),
@@ -184,7 +156,7 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
                     naming.PARAMETER_LATEST_BUILT,
                 ),
                 can.FIND_IMAGES,
-                can.trigger_of("normal", "destructive"),
+                can.trigger_of(PipelineKind.NORMAL, PipelineKind.DESTRUCTIVE),
             ),
         ),
         PlanProject(
@@ -209,15 +181,66 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
         ),
     ]
     projects.append(hook_variables_project(model, options))
-    for key, name, commands in (
-        (PRE_CONFIG, naming.pre_config_project(project), options.pre_deployment_commands),
-        (POST_CONFIG, naming.post_config_project(project), options.post_deployment_commands),
-    ):
-        if commands:
-            projects.append(
-                PlanProject(key, name, "the user's commands", commands_buildspec(commands))
-            )
+    projects += configuration_projects(project, options)
     return projects
+
+
+def hook_project(model: DeployModel, options: PlanOptions, stage: Stage) -> PlanProject:
+    """One hook's project: the hook baked into the image of the version the stage runs."""
+    size = options.hook_size(stage)
+    return PlanProject(
+        key=HOOK_KEYS[stage],
+        name=naming.hook_project(stage, model.project),
+        runs=f"the {stage.value} hook baked into the image, else Spryker's default",
+        buildspec=render_buildspec(
+            model,
+            stage,
+            app_dir=options.app_dir,
+            variables_artifact=(VARIABLES_ARTIFACT, VARIABLES_FILE),
+            keep=kept_variables(options),
+        ),
+        image=HOOK_IMAGE + STAGE_TAG[STAGE_IMAGE[stage]],
+        compute=size.compute,
+        timeout_minutes=size.timeout_minutes,
+        privileged=size.privileged,
+        in_vpc=True,
+        cache=("LOCAL_SOURCE_CACHE",),
+        variables=(
+            Variable("SPRYKER_PROJECT_NAME", model.project),
+            *(Variable(k, v) for k, v in options.hook_variables.items()),
+        ),
+        hook=stage.value,
+    )
+
+
+def broker_project(model: DeployModel) -> PlanProject:
+    """Broker_Configuration: RabbitMQ's vhosts, users and permissions, through its API."""
+    return PlanProject(
+        key=BROKER,
+        name=naming.broker_project(model.project),
+        runs="create (destructive: reset) the RabbitMQ vhosts, user and permissions",
+        buildspec=broker_buildspec(model),
+        in_vpc=True,
+        variables=(
+            Variable("SCCOS_BROKER_API", Placeholder.BROKER_API),
+            Variable("SCCOS_BROKER_ADMIN_USER", "broker-admin:username", "secret"),
+            Variable("SCCOS_BROKER_ADMIN_PASSWORD", "broker-admin:password", "secret"),
+            Variable("SCCOS_BROKER_APP_USER", "broker-application:username", "secret"),
+            Variable("SCCOS_BROKER_APP_PASSWORD", "broker-application:password", "secret"),
+        ),
+    )
+
+
+def configuration_projects(project: str, options: PlanOptions) -> list[PlanProject]:
+    """Pre_ and Post_Deployment_Configuration: the user's commands, only when there are some."""
+    return [
+        PlanProject(key, name, "the user's commands", commands_buildspec(commands))
+        for key, name, commands in (
+            (PRE_CONFIG, naming.pre_config_project(project), options.pre_deployment_commands),
+            (POST_CONFIG, naming.post_config_project(project), options.post_deployment_commands),
+        )
+        if commands
+    ]
 
 
 def on_push(kind: PipelineKind, options: PlanOptions) -> bool:
@@ -226,11 +249,127 @@ def on_push(kind: PipelineKind, options: PlanOptions) -> bool:
     return options.deploys_on_push
 
 
+def ecs_stage(
+    step: str, keys: tuple[str, ...], runs: str, project: str, options: PlanOptions
+) -> PlanStage:
+    """One ECS deploy action per ECS service, side by side, each with every container of it."""
+    return PlanStage(
+        step,
+        tuple(
+            PlanAction(
+                name,
+                ActionKind.ECS_DEPLOY,
+                runs,
+                service=members[0],  # the service of every member
+                inputs=(IMAGES_ARTIFACT,),
+                text=f"imagedefinitions-{name}.json",
+            )
+            for name, members in deploy_groups(project, keys, options)
+        ),
+    )
+
+
+def versions_stage(kind: PipelineKind, options: PlanOptions, name: str) -> PlanStage:
+    """Versions: the version to deploy and the last deployed one, as the run's variables."""
+    return PlanStage(
+        naming.STEP_VERSIONS,
+        (
+            PlanAction(
+                naming.STEP_VERSIONS,
+                ActionKind.BUILD,
+                "the version to deploy and the last deployed version",
+                project=VERSIONS,
+                inputs=(SOURCE_ARTIFACT,),
+                namespace=VERSIONS_NAMESPACE,
+                variables={
+                    "SCCOS_SOURCE_COMMIT": SOURCE_REVISION,
+                    "SCCOS_REQUESTED": f"#{{variables.{DESIRED_VERSION_VARIABLE}}}",
+                    "SCCOS_DEPLOY_ON_PUSH": "true" if on_push(kind, options) else "false",
+                    "SCCOS_PIPELINE": name,
+                    "SCCOS_EXECUTION_ID": EXECUTION_ID,
+                },
+            ),
+        ),
+    )
+
+
+def approve_stage(name: str, *, destructive: bool) -> PlanStage:
+    """Approve: a person approves the version shown."""
+    return PlanStage(
+        naming.STEP_APPROVE,
+        (
+            PlanAction(
+                "Approve",
+                ActionKind.APPROVAL,
+                "a person approves the deployment",
+                text=f"{name}: deploy {DEPLOYMENT_VERSION} over the last deployed version "
+                f"{LAST_DEPLOYED_VERSION}" + (" - this RESETS ALL DATA" if destructive else ""),
+            ),
+        ),
+    )
+
+
+def build_stage(
+    model: DeployModel, name: str, deploys: dict[str, str], other_name: str
+) -> PlanStage:
+    """Build_and_Prepare: the version's images unless they exist, and the hooks' variables."""
+    return PlanStage(
+        naming.STEP_BUILD,
+        (
+            PlanAction(
+                naming.STEP_BUILD,
+                ActionKind.BUILD,
+                f"build and push {len(image_names(model))} images unless they exist",
+                project=BUILD,
+                inputs=(SOURCE_ARTIFACT,),
+                outputs=(IMAGES_ARTIFACT,),
+                variables={
+                    **deploys,
+                    "SCCOS_SOURCE_COMMIT": SOURCE_REVISION,
+                    "SCCOS_PIPELINE": name,
+                    "SCCOS_EXECUTION_ID": EXECUTION_ID,
+                    "SCCOS_OTHER_PIPELINE": other_name,
+                },
+            ),
+            hook_variables_action(model),
+        ),
+    )
+
+
+def desired_version_variable(project: str) -> PipelineVariable:
+    """DESIRED_VERSION: a run may deploy another version than desired_version."""
+    desired_parameter = naming.ssm_parameter(project, naming.PARAMETER_DESIRED)
+    return PipelineVariable(
+        DESIRED_VERSION_VARIABLE,
+        FROM_PARAMETER_STORE,
+        f"A version (commit) to deploy instead of {desired_parameter}; `latest` deploys "
+        "the last built version",
+    )
+
+
+def hook_stage(
+    model: DeployModel, pipeline_type: PipelineType, deploys: dict[str, str], stage: Stage
+) -> PlanStage:
+    """One hook's step: its project on the image of the version it runs on."""
+    image = {Stage.PRE_DEPLOY: "running", Stage.INSTALL: "new", Stage.POST_DEPLOY: "active"}
+    action = PlanAction(
+        naming.HOOK_STEP[stage],
+        ActionKind.BUILD,
+        f"{model.hook(stage, pipeline_type).variable} on the {image[stage]} version's image, "
+        "with the back office's variables",
+        project=HOOK_KEYS[stage],
+        inputs=(SOURCE_ARTIFACT, VARIABLES_ARTIFACT),
+        variables={**deploys, "SCCOS_EXPECTED_VERSION": EXPECTED_VERSION[stage]},
+    )
+    return PlanStage(action.name, (action,))
+
+
 def deployment_pipeline(
     model: DeployModel, kind: PipelineKind, options: PlanOptions
 ) -> PipelinePlan:
     """The stages of NORMAL or DESTRUCTIVE, each action naming the project it runs."""
     project = model.project
+    ecs = partial(ecs_stage, project=project, options=options)
     pipeline_type = PipelineType(kind.value)
     name = naming.pipeline(project, kind)
     other = PipelineKind.DESTRUCTIVE if kind is PipelineKind.NORMAL else PipelineKind.NORMAL
@@ -238,11 +377,6 @@ def deployment_pipeline(
     deploys = {
         "SCCOS_COMMIT": DEPLOYMENT_VERSION,
         "SPRYKER_PIPELINE_TYPE": pipeline_type.value,
-    }
-    expected = {
-        Stage.PRE_DEPLOY: LAST_DEPLOYED_VERSION,
-        Stage.INSTALL: DEPLOYMENT_VERSION,
-        Stage.POST_DEPLOY: DEPLOYMENT_VERSION,
     }
 
     def build(step: str, key: str, runs: str, **variables: str) -> PlanAction:
@@ -256,91 +390,14 @@ def deployment_pipeline(
         )
 
     def hook(stage: Stage) -> PlanStage:
-        action = build(
-            naming.HOOK_STEP[stage],
-            HOOK_KEYS[stage],
-            f"{model.hook(stage, pipeline_type).variable} on the "
-            + {Stage.PRE_DEPLOY: "running", Stage.INSTALL: "new", Stage.POST_DEPLOY: "active"}[
-                stage
-            ]
-            + " version's image, with the back office's variables",
-            SCCOS_EXPECTED_VERSION=expected[stage],
-        )
-        action = replace(action, inputs=(SOURCE_ARTIFACT, VARIABLES_ARTIFACT))
-        return PlanStage(action.name, (action,))
-
-    def ecs(step: str, keys: tuple[str, ...], runs: str) -> PlanStage:
-        return PlanStage(
-            step,
-            tuple(
-                PlanAction(
-                    name,
-                    ActionKind.ECS_DEPLOY,
-                    runs,
-                    service=members[0],  # the service of every member
-                    inputs=(IMAGES_ARTIFACT,),
-                    text=f"imagedefinitions-{name}.json",
-                )
-                for name, members in deploy_groups(project, keys, options)
-            ),
-        )
+        return hook_stage(model, pipeline_type, deploys, stage)
 
     destructive = kind is PipelineKind.DESTRUCTIVE
     stages = [
         source_stage(),
-        PlanStage(
-            naming.STEP_VERSIONS,
-            (
-                PlanAction(
-                    naming.STEP_VERSIONS,
-                    ActionKind.BUILD,
-                    "the version to deploy and the last deployed version",
-                    project=VERSIONS,
-                    inputs=(SOURCE_ARTIFACT,),
-                    namespace=VERSIONS_NAMESPACE,
-                    variables={
-                        "SCCOS_SOURCE_COMMIT": SOURCE_REVISION,
-                        "SCCOS_REQUESTED": f"#{{variables.{DESIRED_VERSION_VARIABLE}}}",
-                        "SCCOS_DEPLOY_ON_PUSH": "true" if on_push(kind, options) else "false",
-                        "SCCOS_PIPELINE": name,
-                        "SCCOS_EXECUTION_ID": EXECUTION_ID,
-                    },
-                ),
-            ),
-        ),
-        PlanStage(
-            naming.STEP_APPROVE,
-            (
-                PlanAction(
-                    "Approve",
-                    ActionKind.APPROVAL,
-                    "a person approves the deployment",
-                    text=f"{name}: deploy {DEPLOYMENT_VERSION} over the last deployed version "
-                    f"{LAST_DEPLOYED_VERSION}" + (" - this RESETS ALL DATA" if destructive else ""),
-                ),
-            ),
-        ),
-        PlanStage(
-            naming.STEP_BUILD,
-            (
-                PlanAction(
-                    naming.STEP_BUILD,
-                    ActionKind.BUILD,
-                    f"build and push {len(image_names(model))} images unless they exist",
-                    project=BUILD,
-                    inputs=(SOURCE_ARTIFACT,),
-                    outputs=(IMAGES_ARTIFACT,),
-                    variables={
-                        **deploys,
-                        "SCCOS_SOURCE_COMMIT": SOURCE_REVISION,
-                        "SCCOS_PIPELINE": name,
-                        "SCCOS_EXECUTION_ID": EXECUTION_ID,
-                        "SCCOS_OTHER_PIPELINE": other_name,
-                    },
-                ),
-                hook_variables_action(model),
-            ),
-        ),
+        versions_stage(kind, options, name),
+        approve_stage(name, destructive=destructive),
+        build_stage(model, name, deploys, other_name),
         PlanStage(
             naming.STEP_BROKER,
             (build(naming.STEP_BROKER, BROKER, "RabbitMQ vhosts, users and permissions"),),
@@ -368,7 +425,6 @@ def deployment_pipeline(
     ]
     configuration(naming.STEP_POST_CONFIG, POST_CONFIG, options.post_deployment_commands)
     stages.append(hook(Stage.POST_DEPLOY))
-    desired_parameter = naming.ssm_parameter(project, naming.PARAMETER_DESIRED)
     return PipelinePlan(
         kind=kind,
         name=name,
@@ -379,13 +435,6 @@ def deployment_pipeline(
         ),
         on_push=on_push(kind, options),
         stages=tuple(stages),
-        variables=(
-            PipelineVariable(
-                DESIRED_VERSION_VARIABLE,
-                FROM_PARAMETER_STORE,
-                f"A version (commit) to deploy instead of {desired_parameter}; `latest` deploys "
-                "the last built version",
-            ),
-        ),
+        variables=(desired_version_variable(project),),
         left_out=tuple(left_out),
     )

@@ -34,6 +34,7 @@ from .model import (
     PlanProject,
     Variable,
 )
+from .references import Resources, Service
 from .shell import spec
 
 HOOK_VARIABLES = "HookVariables"  # the project's construct id: a public contract
@@ -44,12 +45,12 @@ RUN_ORDER = 2  # in Build_and_Prepare, after the build
 # The task definition's secrets may lie outside the tree: those the settings name are readable.
 READ_SETTINGS_PARAMETERS = Permission(
     ("ssm:GetParameters",),
-    ("hook-secrets:ssm",),
+    (Resources.HOOK_SECRETS_SSM,),
     "read the task definition's secrets that the settings name, outside the variable tree",
 )
 READ_SETTINGS_SECRETS = Permission(
     ("secretsmanager:GetSecretValue",),
-    ("hook-secrets:secretsmanager",),
+    (Resources.HOOK_SECRETS_SECRETSMANAGER,),
     "read the task definition's Secrets Manager secrets that the settings name",
 )
 
@@ -102,7 +103,7 @@ def hook_variables_project(model: DeployModel, options: PlanOptions) -> PlanProj
             can.READ_VARIABLES,
             READ_SETTINGS_PARAMETERS,
             READ_SETTINGS_SECRETS,
-            can.describe_services(f"service:{key}"),
+            can.describe_services(Service(key)),
             can.DESCRIBE_TASK_DEFINITIONS,
         ),
     )

@@ -19,6 +19,7 @@ from ..deployfile.applications import hook_image_name, repositories_word
 from ..deployfile.model import DeployModel
 from . import permissions as can
 from .model import Permission, PlanOptions, PlanProject, Variable
+from .references import Placeholder
 from .shell import REGISTRY, RETAG, missing_images, other_pipeline_guard, spec
 
 
@@ -131,7 +132,7 @@ def build_variables(model: DeployModel, options: PlanOptions) -> tuple[Variable,
     """What the projects that build images need: the Docker SDK and where to record."""
     return (
         Variable("SPRYKER_PROJECT_NAME", model.project),
-        Variable("AWS_ACCOUNT_ID", "{account}"),
+        Variable("AWS_ACCOUNT_ID", Placeholder.ACCOUNT),
         Variable(
             "SCCOS_LATEST_BUILT_PARAMETER",
             naming.ssm_parameter(model.project, naming.PARAMETER_LATEST_BUILT),

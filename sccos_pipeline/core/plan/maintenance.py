@@ -37,6 +37,7 @@ from .model import (
     Variable,
     source_stage,
 )
+from .references import Service, TaskDefinitions
 from .shell import SKIP_WHEN_CREATED, spec
 
 MAINTENANCE = "Maintenance"  # the project's construct id: a public contract
@@ -84,14 +85,14 @@ def maintenance_projects(model: DeployModel, options: PlanOptions) -> list[PlanP
             buildspec=maintenance_buildspec(),
             variables=variables,
             permissions=(
-                can.describe_services(f"service:{FRONTEND}"),
-                can.update_services(f"service:{FRONTEND}"),
+                can.describe_services(Service(FRONTEND)),
+                can.update_services(Service(FRONTEND)),
                 can.DESCRIBE_TASK_DEFINITIONS,
-                can.register_task_definitions(f"task-definition:{FRONTEND}"),
+                can.register_task_definitions(TaskDefinitions(FRONTEND)),
                 # update_service keeps the revision's tags
-                can.tag_new_task_definitions(f"task-definition:{FRONTEND}"),
+                can.tag_new_task_definitions(TaskDefinitions(FRONTEND)),
                 can.PASS_TASK_ROLES,
-                can.trigger_of(*(k.value for k in MODES)),
+                can.trigger_of(*MODES),
             ),
         )
     ]

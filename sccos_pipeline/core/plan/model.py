@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import naming
 from ..stages import PipelineKind, Stage
+from .references import Reference
 
 # Action variables use CodePipeline's own syntax. The source revision is a commit for git
 # sources; the CDK shell swaps in the object version for an S3 source.
@@ -103,30 +104,23 @@ class ActionKind(StrEnum):
 
 @dataclass(frozen=True)
 class Permission:
-    """What a project's role may do. `on` names resources of the environment:
-
-    `parameter:<name>` one of its version parameters, `repositories` or `repository:<image>`
-    its ECR repositories, `services` or `service:<key>` its ECS services (long ARNs),
-    `pipeline:<kind>` one of its pipelines, `variable-tree` every parameter under its Spryker
-    variable path, `task-definitions` or `task-definition:<key>` every revision of its
-    services' task families (`family:*`), `task-roles` the task and execution roles of its
-    services (iam:PassRole to ECS tasks only), `hook-secrets:ssm` and
-    `hook-secrets:secretsmanager` the parameters and secrets the hook projects' secret variables
-    name (settings; none when they name none: the permission is then left out), and `*` for
-    actions that have no resource type.
+    """What a project's role may do. `on` names resources of the environment (core.plan.references:
+    every one of a kind, `Resources`, or one repository, service, task family, version parameter
+    or pipeline); a `Resources.TASK_ROLES` statement passes roles to ECS tasks only.
     `condition` is one IAM condition (operator, key, value) the statement carries.
     """
 
     actions: tuple[str, ...]
-    on: tuple[str, ...]
+    on: tuple[Reference, ...]
     why: str
     condition: tuple[str, str, str] | None = None
 
 
 @dataclass(frozen=True)
 class Variable:
-    """A project's environment variable: `plain` text (may hold `{account}`), or a secret the
-    CDK shell resolves: `secret:<setting>:<json key>` from a Secrets Manager secret it holds."""
+    """A project's environment variable: `plain` text (may hold a references.Placeholder), or a
+    secret the CDK shell resolves: `secret:<setting>:<json key>` from a Secrets Manager secret
+    it holds."""
 
     name: str
     value: str
@@ -160,7 +154,7 @@ class PlanProject:
             "inVpc": self.in_vpc,
             "variables": {v.name: v.value for v in self.variables},
             "permissions": [
-                {"actions": list(p.actions), "on": list(p.on), "why": p.why}
+                {"actions": list(p.actions), "on": [str(r) for r in p.on], "why": p.why}
                 | ({"condition": list(p.condition)} if p.condition else {})
                 for p in self.permissions
             ],
@@ -239,6 +233,9 @@ class PipelineVariable:
 
 @dataclass(frozen=True)
 class PipelinePlan:
+    """One pipeline of the plan: its name, stages and actions, what starts it and its variables;
+    SprykerPipeline builds it."""
+
     kind: PipelineKind
     name: str
     purpose: str
@@ -266,6 +263,9 @@ class PipelinePlan:
 
 @dataclass(frozen=True)
 class EnvironmentPlan:
+    """Everything an environment runs: its pipelines and the CodeBuild projects they share
+    (build_environment_plan makes it from a deploy file)."""
+
     project: str
     pipelines: tuple[PipelinePlan, ...]
     projects: Mapping[str, PlanProject]  # by key, in the order they are created

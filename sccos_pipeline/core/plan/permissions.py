@@ -1,11 +1,19 @@
-"""The permissions the plan's projects ask for, named once (core.plan.model.Permission says how the
-`on` references map to resources)."""
+"""The permissions the plan's projects ask for, named once (core.plan.references says what each
+`on` reference names)."""
 
 from __future__ import annotations
 
+from ..stages import PipelineKind
 from .model import Permission
+from .references import (
+    Parameter,
+    Pipeline,
+    Reference,
+    Repository,
+    Resources,
+)
 
-LOGIN = Permission(("ecr:GetAuthorizationToken",), ("*",), "docker login to ECR")
+LOGIN = Permission(("ecr:GetAuthorizationToken",), (Resources.ANY,), "docker login to ECR")
 PUSH = Permission(
     (
         "ecr:BatchCheckLayerAvailability",
@@ -16,23 +24,25 @@ PUSH = Permission(
         "ecr:InitiateLayerUpload",
         "ecr:PutImage",
     ),
-    ("repositories",),
+    (Resources.REPOSITORIES,),
     "push the images the Docker SDK builds",
 )
 FIND_IMAGES = Permission(
     ("ecr:DescribeImages",),
-    ("repositories",),
+    (Resources.REPOSITORIES,),
     "tell a missing image (ImageNotFoundException) from any other answer",
 )
 DESCRIBE_TASK_DEFINITIONS = Permission(
-    ("ecs:DescribeTaskDefinition",), ("*",), "read what a service runs (no resource type)"
+    ("ecs:DescribeTaskDefinition",), (Resources.ANY,), "read what a service runs (no resource type)"
 )
 PASS_TASK_ROLES = Permission(
-    ("iam:PassRole",), ("task-roles",), "register a task definition with the service's roles"
+    ("iam:PassRole",),
+    (Resources.TASK_ROLES,),
+    "register a task definition with the service's roles",
 )
 
 
-def register_task_definitions(on: str = "task-definitions") -> Permission:
+def register_task_definitions(on: Reference = Resources.TASK_DEFINITIONS) -> Permission:
     return Permission(
         ("ecs:RegisterTaskDefinition",),
         (on,),
@@ -40,7 +50,7 @@ def register_task_definitions(on: str = "task-definitions") -> Permission:
     )
 
 
-def tag_new_task_definitions(on: str = "task-definitions") -> Permission:
+def tag_new_task_definitions(on: Reference = Resources.TASK_DEFINITIONS) -> Permission:
     return Permission(
         ("ecs:TagResource",),
         (on,),
@@ -52,7 +62,7 @@ def tag_new_task_definitions(on: str = "task-definitions") -> Permission:
 def retag(image: str) -> Permission:
     return Permission(
         ("ecr:BatchGetImage", "ecr:DescribeImages", "ecr:PutImage"),
-        (f"repository:{image}",),
+        (Repository(image),),
         "move a tag of the hook image: read the manifest, put it under the new tag",
     )
 
@@ -60,50 +70,50 @@ def retag(image: str) -> Permission:
 def read_parameters(*names: str) -> Permission:
     return Permission(
         ("ssm:GetParameter", "ssm:GetParameters"),
-        tuple(f"parameter:{n}" for n in names),
+        tuple(Parameter(n) for n in names),
         "read the versions",
     )
 
 
 def write_parameter(name: str) -> Permission:
-    return Permission(("ssm:PutParameter",), (f"parameter:{name}",), f"record {name}")
+    return Permission(("ssm:PutParameter",), (Parameter(name),), f"record {name}")
 
 
-def describe_services(on: str = "services") -> Permission:
+def describe_services(on: Reference = Resources.SERVICES) -> Permission:
     return Permission(("ecs:DescribeServices",), (on,), "ask ECS what the services run")
 
 
-def update_services(on: str = "services") -> Permission:
+def update_services(on: Reference = Resources.SERVICES) -> Permission:
     return Permission(("ecs:UpdateService",), (on,), "roll the services to a new revision")
 
 
-def trigger_of(*kinds: str) -> Permission:
+def trigger_of(*kinds: PipelineKind) -> Permission:
     return Permission(
         ("codepipeline:GetPipelineExecution",),
-        tuple(f"pipeline:{k}" for k in kinds),
+        tuple(Pipeline(k) for k in kinds),
         "read how this execution was started",
     )
 
 
-def list_executions(*kinds: str) -> Permission:
+def list_executions(*kinds: PipelineKind) -> Permission:
     return Permission(
         ("codepipeline:ListPipelineExecutions",),
-        tuple(f"pipeline:{k}" for k in kinds),
+        tuple(Pipeline(k) for k in kinds),
         "see whether another deployment of the environment runs",
     )
 
 
 READ_VARIABLES = Permission(
     ("ssm:GetParametersByPath", "ssm:GetParameters"),
-    ("variable-tree",),
+    (Resources.VARIABLE_TREE,),
     "read the environment's Spryker variables",
 )
 
 
-def stop_execution(*kinds: str) -> Permission:
+def stop_execution(*kinds: PipelineKind) -> Permission:
     return Permission(
         ("codepipeline:StopPipelineExecution",),
-        tuple(f"pipeline:{k}" for k in kinds),
+        tuple(Pipeline(k) for k in kinds),
         "stop this execution when the pipeline's creation started it",
     )
 
@@ -111,6 +121,6 @@ def stop_execution(*kinds: str) -> Permission:
 def find_image(image: str) -> Permission:
     return Permission(
         ("ecr:DescribeImages",),
-        (f"repository:{image}",),
+        (Repository(image),),
         f"tell a missing {image} image (ImageNotFoundException) from any other answer",
     )

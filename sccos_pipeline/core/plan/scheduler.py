@@ -47,6 +47,7 @@ from .model import (
     Variable,
     source_stage,
 )
+from .references import Placeholder
 from .shell import REGISTRY, TRIGGER, missing_images, spec
 
 # Construct ids: a public contract.
@@ -128,7 +129,7 @@ def scheduler_projects(model: DeployModel, options: PlanOptions) -> list[PlanPro
             runs="refuse unless a version runs; write the image definitions of its scheduler",
             buildspec=rollout_buildspec(model, options.container(SCHEDULER)),
             variables=(
-                Variable("AWS_ACCOUNT_ID", "{account}"),
+                Variable("AWS_ACCOUNT_ID", Placeholder.ACCOUNT),
                 Variable(
                     "SCCOS_LAST_DEPLOYED_PARAMETER",
                     naming.ssm_parameter(project, naming.PARAMETER_LAST_DEPLOYED),
@@ -137,8 +138,8 @@ def scheduler_projects(model: DeployModel, options: PlanOptions) -> list[PlanPro
             permissions=(
                 can.read_parameters(naming.PARAMETER_LAST_DEPLOYED),
                 can.find_image(SCHEDULER),
-                can.trigger_of(PipelineKind.ROLLOUT_SCHEDULER.value),
-                can.stop_execution(PipelineKind.ROLLOUT_SCHEDULER.value),
+                can.trigger_of(PipelineKind.ROLLOUT_SCHEDULER),
+                can.stop_execution(PipelineKind.ROLLOUT_SCHEDULER),
             ),
         ),
         PlanProject(

@@ -72,7 +72,7 @@ UPDATER_PERMISSIONS = (
     can.register_task_definitions(),
     can.tag_new_task_definitions(),
     can.PASS_TASK_ROLES,
-    can.trigger_of(PipelineKind.ECS_UPDATER.value),
+    can.trigger_of(PipelineKind.ECS_UPDATER),
 )
 
 

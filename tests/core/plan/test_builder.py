@@ -117,7 +117,9 @@ def test_production_deploys_desired_version_and_only_builds_on_push(tmp_path: Pa
 
 def test_permissions_name_what_each_project_touches(tmp_path: Path) -> None:
     projects = build_environment_plan(model(tmp_path)).projects
-    versions = {a: p.on for p in projects["Versions"].permissions for a in p.actions}
+    versions = {
+        a: tuple(map(str, p.on)) for p in projects["Versions"].permissions for a in p.actions
+    }
     # It reads the versions and writes none: desired_version is the operator's.
     read = (
         "parameter:desired_version",
@@ -130,7 +132,9 @@ def test_permissions_name_what_each_project_touches(tmp_path: Path) -> None:
         "ecr:DescribeImages": ("repositories",),
         "codepipeline:GetPipelineExecution": ("pipeline:normal", "pipeline:destructive"),
     }
-    record = {a: p.on for p in projects["RecordDeployed"].permissions for a in p.actions}
+    record = {
+        a: tuple(map(str, p.on)) for p in projects["RecordDeployed"].permissions for a in p.actions
+    }
     assert record["ssm:PutParameter"] == ("parameter:last_deployed_version",)
     assert record["ecs:DescribeServices"] == ("services",)
     assert projects["PreDeploy"].permissions == ()

@@ -37,7 +37,8 @@ def outline(found: EnvironmentPlan, kind: PipelineKind) -> list[tuple[str, str, 
 
 
 def permissions(found: EnvironmentPlan, key: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-    return [(p.actions, p.on) for p in found.projects[key].permissions]
+    """(actions, `on` references as the plan's JSON spells them) of a project."""
+    return [(p.actions, tuple(map(str, p.on))) for p in found.projects[key].permissions]
 
 
 def test_every_operator_pipeline_is_planned_and_started_by_hand(tmp_path: Path) -> None:

@@ -57,7 +57,7 @@ def test_the_updater_pipeline_runs_one_step_by_hand(model: DeployModel) -> None:
     assert [(v.name, v.value) for v in project.variables] == [
         ("SCCOS_VARIABLE_TREE", "/spryker-demo/staging")
     ]
-    assert [(p.actions, p.on, p.condition) for p in project.permissions] == [
+    assert [(p.actions, tuple(map(str, p.on)), p.condition) for p in project.permissions] == [
         (("ssm:GetParametersByPath", "ssm:GetParameters"), ("variable-tree",), None),
         (("ecs:DescribeServices",), ("services",), None),
         (("ecs:UpdateService",), ("services",), None),
@@ -124,7 +124,7 @@ def test_the_hooks_take_the_variables_read_after_the_build(model: DeployModel) -
         'spryker-demo-staging-boffice_eu --container zed --tree "$SCCOS_VARIABLE_TREE" '
         "--out hook-variables.sh || {"
     )
-    assert [(p.actions, p.on) for p in project.permissions] == [
+    assert [(p.actions, tuple(map(str, p.on))) for p in project.permissions] == [
         (("ssm:GetParametersByPath", "ssm:GetParameters"), ("variable-tree",)),
         (("ssm:GetParameters",), ("hook-secrets:ssm",)),
         (("secretsmanager:GetSecretValue",), ("hook-secrets:secretsmanager",)),

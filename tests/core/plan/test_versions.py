@@ -98,7 +98,9 @@ def test_the_versions_step_deploys_only_what_can_be_an_image_tag(
     calls = log.read_text() if log.exists() else ""
     if version in ("abc123", "v" * 128):
         assert (done.returncode, done.stderr) == (0, "")
-        assert f"ssm put-parameter --name /shop/desired_version --value {version} " in calls
+        # checked against ECR, and never written: desired_version is the operator's
+        assert f"--image-ids imageTag={version}\n" in calls
+        assert "put-parameter" not in calls
     else:
         assert done.returncode == 1
         assert done.stderr == (

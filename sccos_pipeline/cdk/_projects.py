@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_codebuild as codebuild
@@ -19,7 +19,9 @@ from constructs import Construct
 
 from ..core import naming
 from ..core.plan.model import HOOK_IMAGE, Permission, PlanProject
+from ..core.plan.references import Placeholder, Resources
 from . import props as p
+from ._references import PlanResources
 from .props import COMPUTE
 
 STANDARD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
@@ -111,12 +113,22 @@ class ProjectContext:
     hook_repository: ecr.IRepository
     account: str
     broker: p.BrokerSettings
-    #: permission `on` reference (see core.plan.model.Permission) to the ARNs it means
-    resources: Mapping[str, Sequence[str]]
+    #: the ARNs each permission's `on` reference (core.plan.references) means
+    resources: PlanResources
     subnets: ec2.SubnetSelection | None = None
     security_groups: Sequence[ec2.ISecurityGroup] | None = None
     #: secret variables of the hook projects (settings); the plan carries only plain ones
     hook_secrets: Mapping[str, p.SecretSource] = field(default_factory=dict)
+
+    def fill(self, placeholder: Placeholder) -> str:
+        """What a placeholder of a plain variable stands for here."""
+        match placeholder:
+            case Placeholder.ACCOUNT:
+                return self.account
+            case Placeholder.BROKER_API:
+                return self.broker.api_url
+            case _:
+                assert_never(placeholder)
 
     def secret(self, reference: str) -> secretsmanager.ISecret:
         return {
@@ -137,8 +149,9 @@ def project_from_plan(
                 type=codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER,
             )
         else:
-            value = variable.value.replace("{account}", context.account)
-            value = value.replace("{broker.api}", context.broker.api_url)
+            value = variable.value
+            for placeholder in Placeholder:
+                value = value.replace(placeholder, context.fill(placeholder))
             variables[variable.name] = plain(value)
     image: codebuild.IBuildImage = STANDARD_IMAGE
     if planned.image.startswith(HOOK_IMAGE):
@@ -177,14 +190,12 @@ def project_from_plan(
     return project
 
 
-def grant(
-    project: codebuild.IProject, permission: Permission, resources: Mapping[str, Sequence[str]]
-) -> None:
-    arns = [arn for reference in permission.on for arn in resources[reference]]
+def grant(project: codebuild.IProject, permission: Permission, resources: PlanResources) -> None:
+    arns = [arn for reference in permission.on for arn in resources.arns(reference)]
     if not arns:  # e.g. the settings name no secret of that kind: nothing to allow
         return
     conditions: dict[str, dict[str, str]] = {}
-    if "task-roles" in permission.on:
+    if Resources.TASK_ROLES in permission.on:
         conditions["StringEquals"] = {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
     if permission.condition:
         operator, key, value = permission.condition

@@ -21,7 +21,7 @@ from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct, IValidation
 
-from .privilege import ECS_TASKS_ONLY
+from ._privilege import ECS_TASKS_ONLY
 
 # Matched by action name; acknowledged only where the statement names nothing but `own`.
 _S3_ACTION = re.compile(r"s3:(GetObject|GetBucket|List|DeleteObject|Abort)\*")
@@ -124,74 +124,89 @@ def _review(statement: dict[str, Any], own: Own, denied: set[str]) -> dict[str, 
     """Each finding cdk-nag makes of one Allow statement, with its reason, or None if unreviewed."""
     actions = [str(a) for a in _as_list(statement.get("Action", []))]
     resources = [flatten(r) for r in _as_list(statement.get("Resource", []))]
-    objects = {f"{b}/*" for b in own.buckets}
     found: dict[str, str | None] = {}
     for action in (a for a in actions if "*" in a):
-        reason = None
-        if _S3_ACTION.fullmatch(action) and set(resources) <= own.buckets | objects:
-            reason = (
-                "aws-cdk-lib's grant; matched by action name, and its statement names only the "
-                "artifact bucket and its objects"
-            )
-        elif _KMS_ACTION.fullmatch(action) and set(resources) <= own.keys:
-            reason = (
-                "aws-cdk-lib's grant; matched by action name, and its statement names only the "
-                "environment's key"
-            )
-        found[f"AwsSolutions-IAM5[Action::{action}]"] = reason
+        found[f"AwsSolutions-IAM5[Action::{action}]"] = _action_reason(action, resources, own)
     condition = statement.get("Condition", {})
     for resource in (r for r in resources if "*" in r):
-        reason = None
-        if resource == "*":
-            allowed = {**_WITHOUT_RESOURCE_LEVEL, **{a: _LIMITED_BY_DENY[a] for a in denied}}
-            if set(actions) <= allowed.keys():
-                reason = "; ".join(f"{a}: {allowed[a]}" for a in sorted(actions))
-        elif resource in objects:
-            reason = "objects of the environment's own artifact bucket"
-        elif _CODEBUILD_LOGS.fullmatch(resource) and set(actions) <= {
-            "logs:CreateLogGroup",
-            "logs:CreateLogStream",
-            "logs:PutLogEvents",
-        }:
-            reason = (
-                "aws-cdk-lib's unconditional grant on /aws/codebuild/<this project>, a log group "
-                "the project never uses (it logs to its own); confined to that name"
-            )
-        elif (
-            _NETWORK_INTERFACES.fullmatch(resource)
-            and actions == ["ec2:CreateNetworkInterfacePermission"]
-            and "ec2:Subnet" in condition.get("StringEquals", {})
-        ):
-            reason = "CodeBuild makes a network interface per build, in the listed subnets only"
-        elif _SECRET.fullmatch(resource) and actions == ["secretsmanager:GetSecretValue"]:
-            reason = "one named secret; CodeBuild reads it by ARN with the suffix wildcarded"
-        elif resource in own.trees and set(actions) <= _READ_TREE:
-            reason = (
-                "reads the environment's own Spryker variables, which Spryker's convention puts "
-                "under /{project}/{environment}/ with names nobody lists in advance"
-            )
-        elif (
-            _NAMED_ROLES.fullmatch(resource)
-            and actions == ["iam:PassRole"]
-            and condition == {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
-        ):
-            reason = (
-                "passes to ECS tasks only the roles named with the environment's task-role "
-                "prefix; a service referenced by name does not tell its task and execution roles"
-            )
-        elif _FAMILY.fullmatch(resource) and (
-            actions == ["ecs:RegisterTaskDefinition"]
-            or (actions == ["ecs:TagResource"] and condition == _ON_CREATION)
-        ):
-            reason = (
-                "tags of a revision being registered (ecs:CreateAction) in one of the "
-                "environment's task families"
-                if condition
-                else "revisions of one of the environment's task families (a registration is "
-                "asked about the revision it is about to make)"
-            )
-        found[f"AwsSolutions-IAM5[Resource::{resource}]"] = reason
+        found[f"AwsSolutions-IAM5[Resource::{resource}]"] = _resource_reason(
+            resource, actions, condition, own, denied
+        )
     return found
+
+
+def _action_reason(action: str, resources: list[str], own: Own) -> str | None:
+    """Why a wildcard action is acceptable, or None if it is not reviewed."""
+    objects = {f"{b}/*" for b in own.buckets}
+    reason = None
+    if _S3_ACTION.fullmatch(action) and set(resources) <= own.buckets | objects:
+        reason = (
+            "aws-cdk-lib's grant; matched by action name, and its statement names only the "
+            "artifact bucket and its objects"
+        )
+    elif _KMS_ACTION.fullmatch(action) and set(resources) <= own.keys:
+        reason = (
+            "aws-cdk-lib's grant; matched by action name, and its statement names only the "
+            "environment's key"
+        )
+    return reason
+
+
+def _resource_reason(
+    resource: str, actions: list[str], condition: dict[str, Any], own: Own, denied: set[str]
+) -> str | None:
+    """Why a wildcard resource is acceptable for these actions, or None if it is not reviewed."""
+    objects = {f"{b}/*" for b in own.buckets}
+    reason = None
+    if resource == "*":
+        allowed = {**_WITHOUT_RESOURCE_LEVEL, **{a: _LIMITED_BY_DENY[a] for a in denied}}
+        if set(actions) <= allowed.keys():
+            reason = "; ".join(f"{a}: {allowed[a]}" for a in sorted(actions))
+    elif resource in objects:
+        reason = "objects of the environment's own artifact bucket"
+    elif _CODEBUILD_LOGS.fullmatch(resource) and set(actions) <= {
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+    }:
+        reason = (
+            "aws-cdk-lib's unconditional grant on /aws/codebuild/<this project>, a log group "
+            "the project never uses (it logs to its own); confined to that name"
+        )
+    elif (
+        _NETWORK_INTERFACES.fullmatch(resource)
+        and actions == ["ec2:CreateNetworkInterfacePermission"]
+        and "ec2:Subnet" in condition.get("StringEquals", {})
+    ):
+        reason = "CodeBuild makes a network interface per build, in the listed subnets only"
+    elif _SECRET.fullmatch(resource) and actions == ["secretsmanager:GetSecretValue"]:
+        reason = "one named secret; CodeBuild reads it by ARN with the suffix wildcarded"
+    elif resource in own.trees and set(actions) <= _READ_TREE:
+        reason = (
+            "reads the environment's own Spryker variables, which Spryker's convention puts "
+            "under /{project}/{environment}/ with names nobody lists in advance"
+        )
+    elif (
+        _NAMED_ROLES.fullmatch(resource)
+        and actions == ["iam:PassRole"]
+        and condition == {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+    ):
+        reason = (
+            "passes to ECS tasks only the roles named with the environment's task-role "
+            "prefix; a service referenced by name does not tell its task and execution roles"
+        )
+    elif _FAMILY.fullmatch(resource) and (
+        actions == ["ecs:RegisterTaskDefinition"]
+        or (actions == ["ecs:TagResource"] and condition == _ON_CREATION)
+    ):
+        reason = (
+            "tags of a revision being registered (ecs:CreateAction) in one of the "
+            "environment's task families"
+            if condition
+            else "revisions of one of the environment's task families (a registration is "
+            "asked about the revision it is about to make)"
+        )
+    return reason
 
 
 def acknowledgements(document: dict[str, Any], own: Own) -> dict[str, str]:

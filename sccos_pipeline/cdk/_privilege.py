@@ -1,13 +1,14 @@
-"""The environment's task families and task roles, and the explicit Denies that narrow what
-aws-cdk-lib's ECS deploy action grants the action role to them.
+"""The environment's task families and task roles, and every explicit Deny: what narrows the
+grants of aws-cdk-lib's ECS deploy action to the action role down to this environment.
 
 aws-cdk-lib's EcsDeployAction allows `iam:PassRole` on "*" to ec2 and ECS tasks, and
-`ecs:DescribeServices`, `ecs:RegisterTaskDefinition` and `ecs:TagResource` on "*". Its
-statements cannot be edited, so Denies next to them keep the role to this environment: PassRole
-only to ECS tasks and only the environment's task and execution roles, DescribeServices only on
-its services, RegisterTaskDefinition and TagResource only on revisions of its task families
-(IAM asks RegisterTaskDefinition about `task-definition/<family>:<revision>`, the revision it
-is about to make). The Deny of UpdateService and DescribeServices is SprykerEnvironment's.
+`ecs:DescribeServices`, `ecs:UpdateService`, `ecs:RegisterTaskDefinition` and `ecs:TagResource`
+on "*". Its statements cannot be edited, so Denies next to them keep the role to this
+environment: DescribeServices and UpdateService only on its services (`deny_other_services`),
+PassRole only to ECS tasks and only the environment's task and execution roles,
+RegisterTaskDefinition and TagResource only on revisions of its task families (IAM asks
+RegisterTaskDefinition about `task-definition/<family>:<revision>`, the revision it is about to
+make) (`limit_ecs_deploy_grants`).
 """
 
 from __future__ import annotations
@@ -74,12 +75,27 @@ def task_role_arns(services: Mapping[str, p.ServiceTarget], prefix: str | None =
     ]
 
 
+def deny_other_services(role: iam.IRole, service_arns: Sequence[str]) -> None:
+    """Only the environment's services may be read or changed. Long-format ARNs: services
+    created since 2021 are `service/<cluster>/<name>`, and a short ARN here would deny the
+    environment's own."""
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            effect=iam.Effect.DENY,
+            actions=["ecs:DescribeServices", "ecs:UpdateService"],
+            not_resources=list(service_arns),
+        )
+    )
+
+
 def limit_ecs_deploy_grants(
     role: iam.IRole,
     *,
     family_arns: Sequence[str],
     role_arns: Sequence[str],
 ) -> None:
+    """PassRole only to ECS tasks and only `role_arns`; RegisterTaskDefinition and TagResource
+    only on `family_arns`."""
     role.add_to_principal_policy(
         iam.PolicyStatement(
             effect=iam.Effect.DENY,
