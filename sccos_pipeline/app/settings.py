@@ -90,6 +90,7 @@ class EnvironmentSettings:
     secrets: Mapping[str, SecretSettings] = field(default_factory=dict)
     hooks: Mapping[Stage, HookSettings] = field(default_factory=dict)
     approval_emails: tuple[str, ...] = ()
+    keep_deployed_versions: int = naming.DEFAULT_KEEP_DEPLOYED_VERSIONS
     pre_deployment_commands: tuple[str, ...] = ()
     post_deployment_commands: tuple[str, ...] = ()
     maintenance_allowed_ips: tuple[str, ...] = ()
@@ -165,6 +166,9 @@ def _environment(name: str, data: dict[str, Any]) -> EnvironmentSettings:
         allow_destructive_in_production=data.get("allowDestructiveInProduction", False),
         destructive_on_push=data.get("destructiveOnPush", False),
         deploy_on_push=data.get("deployOnPush"),
+        keep_deployed_versions=data.get(
+            "keepDeployedVersions", naming.DEFAULT_KEEP_DEPLOYED_VERSIONS
+        ),
         task_role_prefix=data.get("taskRolePrefix"),
         pipelines=(
             tuple(PipelineKind(v) for v in data["pipelines"]) if "pipelines" in data else None

@@ -101,6 +101,7 @@ class SprykerEnvironment(Construct):
         encryption_key: kms.IKey | None = None,
         artifact_bucket: s3.IBucket | None = None,
         repositories: Mapping[str, ecr.IRepository] | None = None,
+        keep_deployed_versions: int = naming.DEFAULT_KEEP_DEPLOYED_VERSIONS,
         approval_topic: sns.ITopic | None = None,
         approval_emails: Sequence[str] = (),
         notification_topic: sns.ITopic | None = None,
@@ -147,6 +148,9 @@ class SprykerEnvironment(Construct):
         :param encryption_key: Default: a customer-managed key with rotation.
         :param artifact_bucket: Default: a KMS-encrypted, versioned bucket with access logs.
         :param repositories: ECR repositories by image name. Default: created, KMS-encrypted.
+        :param keep_deployed_versions: how many of the last deployed versions the created
+            repositories' lifecycle policy keeps, on top of the running version and the one
+            being deployed (never expired). Default: 20.
         :param approval_topic: Default: a KMS-encrypted topic.
         :param approval_emails: subscribed to the approval topic. Default: none.
         :param notification_topic: told of every pipeline's failed and succeeded executions,
@@ -178,6 +182,7 @@ class SprykerEnvironment(Construct):
             model=model,
             services=services,
             repositories=repositories,
+            keep_deployed_versions=keep_deployed_versions,
             pipelines=pipelines,
             production=production,
             allow_destructive_in_production=allow_destructive_in_production,
@@ -210,7 +215,8 @@ class SprykerEnvironment(Construct):
             )
         self.artifact_bucket = artifact_bucket
         self.repositories = dict(
-            repositories or create_repositories(self, model, self.encryption_key)
+            repositories
+            or create_repositories(self, model, self.encryption_key, keep_deployed_versions)
         )
         self.parameters = {
             name: ssm.StringParameter(

@@ -69,6 +69,7 @@ def validate_environment_props(
     model: DeployModel,
     services: Mapping[str, p.ServiceTarget],
     repositories: Mapping[str, ecr.IRepository] | None,
+    keep_deployed_versions: int,
     pipelines: Sequence[PipelineKind | PipelineType],
     production: bool,
     allow_destructive_in_production: bool,
@@ -95,6 +96,13 @@ def validate_environment_props(
             repositories,
             image_names(model),
             "add the missing repositories, or leave repositories unset to create them",
+        )
+    if not 1 <= keep_deployed_versions <= 1000:
+        problems.append(
+            (
+                "keep_deployed_versions",
+                f"is {keep_deployed_versions}. Fix: 1 to 1000 deployed versions to keep",
+            )
         )
     if not pipelines:
         problems.append(("pipelines", "is empty. Fix: give the normal pipeline at least"))

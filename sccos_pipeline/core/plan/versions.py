@@ -21,9 +21,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import naming
-from ..deployfile.applications import hook_image_name, repositories_word
+from ..deployfile.applications import repositories_word
 from ..deployfile.model import DeployModel
-from .shell import RETAG, TRIGGER, missing_images, spec
+from .shell import RETAG, TRIGGER, missing_images, retag_everywhere, spec
 
 # The DESIRED_VERSION variable's default: the run deploys what Parameter Store says.
 FROM_PARAMETER_STORE = "from-parameter-store"
@@ -106,11 +106,11 @@ def versions_buildspec(model: DeployModel) -> dict[str, Any]:
 
 def record_deployed_buildspec(model: DeployModel, services: Mapping[str, str]) -> dict[str, Any]:
     """UpdateDeployedVersion: once every service runs the commit (asked of ECS, not assumed),
-    point `sccos-deployed` at it and record it as last_deployed_version.
+    point `sccos-deployed` at it and tag it `sccos-deployed-<commit>`, in every repository (the
+    lifecycle policy keeps both: cdk.repositories), and record it as last_deployed_version.
 
     services: `<cluster>/<service>` to the container that runs the environment's image.
     """
-    hook_repository = naming.ecr_repository(model.project, hook_image_name(model))
     # All services are asked at once; each check's status is collected.
     checks = [
         f"check {shlex.quote(service.split('/', 1)[0])} {shlex.quote(service.split('/', 1)[1])} "
@@ -138,7 +138,12 @@ def record_deployed_buildspec(model: DeployModel, services: Mapping[str, str]) -
             'set -euo pipefail\nchecks=""\nfailed=""\n'
             f"{verify}\n" + "\n".join(checks) + "\n"
             f"{RETAG}\n"
-            f'retag {hook_repository} "$SCCOS_COMMIT" {naming.IMAGE_TAG_DEPLOYED}\n'
+            + retag_everywhere(
+                repositories_word(model),
+                f'{naming.IMAGE_TAG_DEPLOYED} "{naming.IMAGE_TAG_DEPLOYED_PREFIX}'
+                '${SCCOS_COMMIT:0:113}"',
+            )
+            + "\n"
             'aws ssm put-parameter --name "$SCCOS_LAST_DEPLOYED_PARAMETER" --value "$SCCOS_COMMIT" '
             "--type String --overwrite"
         ]
