@@ -237,7 +237,10 @@ def test_a_version_never_built_is_refused_before_the_approval(rehearsal: Rehears
     assert state["ssm"] == versions(head, never, head)
     assert state["ecs"] == services_at(head)
     assert set(updates(state).values()) == {1}  # the first deployment's update only
-    assert state["ecr"]["spryker-demo-staging-yves_eu"] == {head: head, "latest": head}
+    assert state["ecr"]["spryker-demo-staging-yves_eu"] == {
+        head: head, "latest": head,
+        "sccos-desired": head, "sccos-deployed": head, f"sccos-deployed-{head}": head,
+    }  # fmt: skip
     assert hooks(rehearsal) == first_deployment(head)
 
 
