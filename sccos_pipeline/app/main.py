@@ -24,6 +24,7 @@ _SETTING_OF_PROP = {
     "secrets": "secrets",
     "hook_settings": "hooks",
     "approval_emails": "approvalEmails",
+    "keep_deployed_versions": "keepDeployedVersions",
 }
 _STACK_TRACE = re.compile(r"^\s+at |jsii", re.IGNORECASE)
 

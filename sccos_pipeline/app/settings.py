@@ -91,6 +91,7 @@ class EnvironmentSettings:
     secrets: Mapping[str, SecretSettings] = field(default_factory=dict)
     hooks: Mapping[Stage, HookSettings] = field(default_factory=dict)
     approval_emails: tuple[str, ...] = ()
+    keep_deployed_versions: int = naming.DEFAULT_KEEP_DEPLOYED_VERSIONS
     pre_deployment_commands: tuple[str, ...] = ()
     post_deployment_commands: tuple[str, ...] = ()
 

@@ -115,6 +115,7 @@ class SprykerEnvironmentStack(Stack):
             secrets=secrets,
             hook_settings=hooks,
             approval_emails=settings.approval_emails,
+            keep_deployed_versions=settings.keep_deployed_versions,
             pre_deployment_commands=settings.pre_deployment_commands,
             post_deployment_commands=settings.post_deployment_commands,
         )

@@ -88,6 +88,7 @@ def validate_environment_props(
     model: DeployModel,
     services: Mapping[str, p.ServiceTarget],
     repositories: Mapping[str, ecr.IRepository] | None,
+    keep_deployed_versions: int,
     pipelines: Sequence[PipelineKind | PipelineType],
     production: bool,
     allow_destructive_in_production: bool,
@@ -115,6 +116,13 @@ def validate_environment_props(
             image_names(model),
             "add the missing repositories, or leave repositories unset to create them",
         )
+    if not 1 <= keep_deployed_versions <= 1000:
+        problems.append(
+            (
+                "keep_deployed_versions",
+                f"is {keep_deployed_versions}. Fix: 1 to 1000 deployed versions to keep",
+            )
+        )
     if not pipelines:
         problems.append(("pipelines", "is empty. Fix: give the normal pipeline at least"))
     if production and PipelineKind.DESTRUCTIVE in pipelines and not allow_destructive_in_production:
@@ -134,6 +142,29 @@ def validate_environment_props(
                 "Fix: start the destructive pipeline by hand",
             )
         )
+    problems += _variable_problems(zed_environment, secrets)
+    for stage, settings in hook_settings.items():
+        if not 5 <= settings.timeout_minutes <= 2160:
+            problems.append(
+                (
+                    f"hook_settings.{stage.value}",
+                    f"a timeout of {settings.timeout_minutes} minutes: CodeBuild allows 5 to 2160",
+                )
+            )
+    problems += [
+        ("approval_emails", f"has {email!r}, not an e-mail address")
+        for email in approval_emails
+        if not _EMAIL.fullmatch(email)
+    ]
+    if problems:
+        raise p.PropsError(construct, problems)
+
+
+def _variable_problems(
+    zed_environment: Mapping[str, str], secrets: Mapping[str, p.SecretSource]
+) -> list[p.Problem]:
+    """The hooks' plain variables and secrets: no secret in plain text, none shadowing ours."""
+    problems: list[p.Problem] = []
     for name in zed_environment:
         where = f"zed_environment.{name}"
         if looks_secret(name):
@@ -162,18 +193,4 @@ def validate_environment_props(
             )
         if name in _RESERVED:
             problems.append((f"secrets.{name}", "would shadow what the image or pipeline sets"))
-    for stage, settings in hook_settings.items():
-        if not 5 <= settings.timeout_minutes <= 2160:
-            problems.append(
-                (
-                    f"hook_settings.{stage.value}",
-                    f"a timeout of {settings.timeout_minutes} minutes: CodeBuild allows 5 to 2160",
-                )
-            )
-    problems += [
-        ("approval_emails", f"has {email!r}, not an e-mail address")
-        for email in approval_emails
-        if not _EMAIL.fullmatch(email)
-    ]
-    if problems:
-        raise p.PropsError(construct, problems)
+    return problems

@@ -108,6 +108,7 @@ class SprykerEnvironment(Construct):
         encryption_key: kms.IKey | None = None,
         artifact_bucket: s3.IBucket | None = None,
         repositories: Mapping[str, ecr.IRepository] | None = None,
+        keep_deployed_versions: int = naming.DEFAULT_KEEP_DEPLOYED_VERSIONS,
         approval_topic: sns.ITopic | None = None,
         approval_emails: Sequence[str] = (),
         notification_topic: sns.ITopic | None = None,
@@ -153,6 +154,9 @@ class SprykerEnvironment(Construct):
         :param encryption_key: Default: a customer-managed key with rotation.
         :param artifact_bucket: Default: a KMS-encrypted, versioned bucket with access logs.
         :param repositories: ECR repositories by image name. Default: created, KMS-encrypted.
+        :param keep_deployed_versions: how many of the last deployed versions the created
+            repositories' lifecycle policy keeps, on top of the running version and the one
+            being deployed (never expired). Default: 20.
         :param approval_topic: Default: a KMS-encrypted topic.
         :param approval_emails: subscribed to the approval topic. Default: none.
         :param notification_topic: told of every pipeline's failed and succeeded executions,
@@ -195,6 +199,7 @@ class SprykerEnvironment(Construct):
             encryption_key=encryption_key,
             artifact_bucket=artifact_bucket,
             repositories=repositories,
+            keep_deployed_versions=keep_deployed_versions,
             approval_topic=approval_topic,
             approval_emails=approval_emails,
             notification_topic=notification_topic,
@@ -223,6 +228,7 @@ class SprykerEnvironment(Construct):
             model=model,
             services=given.services,
             repositories=given.repositories,
+            keep_deployed_versions=given.keep_deployed_versions,
             pipelines=given.pipelines,
             production=given.production,
             allow_destructive_in_production=given.allow_destructive_in_production,
@@ -261,7 +267,10 @@ class SprykerEnvironment(Construct):
             )
         self.artifact_bucket = artifact_bucket
         self.repositories = dict(
-            given.repositories or create_repositories(self, self.model, self.encryption_key)
+            given.repositories
+            or create_repositories(
+                self, self.model, self.encryption_key, given.keep_deployed_versions
+            )
         )
         self.parameters = {
             name: ssm.StringParameter(
@@ -516,6 +525,7 @@ class _Given:
     encryption_key: kms.IKey | None
     artifact_bucket: s3.IBucket | None
     repositories: Mapping[str, ecr.IRepository] | None
+    keep_deployed_versions: int
     approval_topic: sns.ITopic | None
     approval_emails: Sequence[str]
     notification_topic: sns.ITopic | None

@@ -177,6 +177,12 @@ REHEARSAL_METADATA = "sccos-pipeline:environment"
 # Mutable tags of the back-office repository that the hook projects run on (see core.plan.versions).
 IMAGE_TAG_DESIRED = "sccos-desired"
 IMAGE_TAG_DEPLOYED = "sccos-deployed"
+# Put on a version in every repository once it is deployed, so that the lifecycle policy keeps the
+# last deployed versions (cdk.repositories); a tag is at most 128 characters, so a version longer
+# than 113 is cut.
+IMAGE_TAG_DEPLOYED_PREFIX = "sccos-deployed-"
+DEFAULT_KEEP_DEPLOYED_VERSIONS = 20
+KEEP_ANY_IMAGES = 200
 
 # Spryker's staging guide names the last built version `lastbuildversion`.
 PARAMETER_LATEST_BUILT = "lastbuildversion"

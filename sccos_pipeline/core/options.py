@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from . import naming
+
 __all__ = ["OPTIONS", "REQUIRED", "Option", "markdown_table", "option", "read_simple"]
 
 
@@ -309,6 +311,19 @@ OPTIONS: tuple[Option, ...] = (
         in_plan=True,
         simple=True,
         allowed="a list of shell commands",
+    ),
+    Option(
+        "keepDeployedVersions",
+        "keep_deployed_versions",
+        "keep_deployed_versions",
+        "integer",
+        "how many of the last deployed versions the ECR lifecycle policy keeps, beside the "
+        "running one ([Which images are kept](operating.md#which-images-are-kept))",
+        naming.DEFAULT_KEEP_DEPLOYED_VERSIONS,
+        str(naming.DEFAULT_KEEP_DEPLOYED_VERSIONS),
+        simple=True,
+        allowed="a whole number from 1 to 1000 of deployed versions whose images are never "
+        "expired; default: 20",
     ),
 )
 

@@ -61,7 +61,8 @@ def test_unknown_keys_are_refused_with_a_suggestion() -> None:
         '"allowDestructiveInProduction", "destructiveOnPush", "deployOnPush", "pipelines", '
         '"source", "vpc", "clusterName", "taskRolePrefix", "services", "broker", "zedEnvironment", '
         '"secrets", "hooks", '
-        '"approvalEmails", "preDeploymentCommands", "postDeploymentCommands"',
+        '"approvalEmails", "preDeploymentCommands", "postDeploymentCommands", '
+        '"keepDeployedVersions"',
         f'{AT}.hooks.instal: unknown key (did you mean "install"?); allowed: "pre-deploy", '
         '"install", "post-deploy"',
     ]
@@ -142,6 +143,11 @@ def test_every_problem_names_its_key_and_what_is_allowed() -> None:
             {"clusterName": "demo cluster"},
             f'{AT}.clusterName: got "demo cluster"; allowed: the existing ECS cluster\'s name: '
             "letters, digits, '-' and '_'",
+        ),
+        (
+            {"keepDeployedVersions": 0},
+            f"{AT}.keepDeployedVersions: got 0; allowed: a whole number from 1 to 1000 of "
+            "deployed versions whose images are never expired; default: 20",
         ),
         (
             {"deployFile": "missing.yml"},
@@ -242,6 +248,14 @@ def test_defaults_fill_what_is_left_out() -> None:
     assert staging.pipelines is None  # every one, without destructive in production
     assert (staging.secrets, staging.approval_emails) == ({}, ())
     assert staging.hooks[Stage.INSTALL].compute_type == "XLARGE"
+    assert staging.keep_deployed_versions == 20
+
+
+def test_keep_deployed_versions_reaches_the_environment() -> None:
+    context = environments()
+    context[ENV]["keepDeployedVersions"] = 7
+    [staging] = read_settings(context)
+    assert staging.keep_deployed_versions == 7
 
 
 def test_the_schema_is_draft_2020_12_and_describes_what_it_allows() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -374,3 +375,88 @@ def test_the_maintenance_project_sets_the_mode_and_nothing_else(template: dict[s
     assert [line.strip() for line in buildspec.splitlines() if '--set "' in line] == [
         '--set "SPRYKER_MAINTENANCE_MODE_ENABLED=$enabled"'
     ]
+
+
+def _glob(pattern: str) -> re.Pattern[str]:
+    """A CodePipeline push filter's file path glob: `**` any directories, `*` and `?` within
+    one (https://docs.aws.amazon.com/codepipeline/latest/userguide/syntax-glob.html)."""
+    parts = re.split(r"(\*\*/?|\*|\?)", pattern)
+    wildcards = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
+    return re.compile("".join(wildcards.get(p, re.escape(p)) for p in parts))
+
+
+def push_starts(pipe: dict[str, Any], path: str) -> bool:
+    """Whether a push to the source's branch that touches only `path` starts the pipeline."""
+    [source] = [a for s in pipe["Stages"] for a in s["Actions"] if s["Name"] == "Source"]
+    if source["Configuration"].get("DetectChanges") is False:
+        return False
+    filters = [
+        push
+        for trigger in pipe.get("Triggers") or []
+        for push in trigger["GitConfiguration"].get("Push") or []
+    ]
+    if not filters:
+        return True  # no push filter: every push to the branch
+    return any(
+        any(_glob(g).fullmatch(path) for g in push.get("FilePaths", {}).get("Includes", ["**"]))
+        for push in filters
+    )
+
+
+# A Spryker shop's files that reach its images: the Docker SDK copies the repository into them.
+FILES_IN_IMAGES = [
+    "public/Yves/maintenance/index.html",
+    "public/Zed/maintenance/index.html",
+    "frontend/settings.js",
+    "data/import/common/common/glossary.csv",
+    "package.json",
+    "package-lock.json",
+    "composer.json",
+    "composer.lock",
+    "src/Pyz/Zed/Product/ProductConfig.php",
+    "config/Shared/config_default.php",
+    "deploy.spryker-demo-staging.yml",
+    "tsconfig.json",
+    ".dockerignore",
+]
+
+
+@pytest.mark.parametrize("path", FILES_IN_IMAGES)
+def test_a_push_of_any_file_that_reaches_the_images_starts_the_build(
+    template: dict[str, Any], path: str
+) -> None:
+    """Spryker's "Getting started with cloud administration": Build "Compiles images and pushes
+    them into the Amazon Elastic Container Registry. Starts automatically when a new commit's
+    detected." A changed maintenance page, frontend build or lock file is a new image."""
+    build = pipeline(template, "Build_Spryker_spryker-demo-staging")
+    assert push_starts(build, path)
+
+
+def test_push_starts_reads_the_push_filter_as_codepipeline_does() -> None:
+    """The check above, on the filter the example had: it missed public/ and package.json."""
+    filtered = {
+        "Stages": [{"Name": "Source", "Actions": [{"Configuration": {}}]}],
+        "Triggers": [
+            {
+                "GitConfiguration": {
+                    "Push": [
+                        {
+                            "Branches": {"Includes": ["staging"]},
+                            "FilePaths": {"Includes": ["src/**", "composer.lock"]},
+                        }
+                    ]
+                }
+            }
+        ],
+    }
+    assert push_starts(filtered, "src/Pyz/Zed/Product/ProductConfig.php")
+    assert push_starts(filtered, "composer.lock")
+    assert not push_starts(filtered, "public/Yves/maintenance/index.html")
+    assert not push_starts(filtered, "package.json")
+    assert not push_starts(filtered, "srcx/file.php")
+    unfiltered = {"Stages": filtered["Stages"]}
+    assert push_starts(unfiltered, "package.json")
+    never = {
+        "Stages": [{"Name": "Source", "Actions": [{"Configuration": {"DetectChanges": False}}]}]
+    }
+    assert not push_starts(never, "src/a.php")

@@ -411,14 +411,40 @@ def test_moving_the_deployed_tag_may_put_the_image(template: assertions.Template
         "Effect": "Allow",
         "Resource": get_arn("EnvironmentRepositorybofficeeuEDE1ECEF"),
     }
-    for role in (
-        "EnvironmentSupportRecordDeployedRole79F64A45",
-        "EnvironmentSupportBuildRole36F85E2F",
-    ):
-        template.has_resource_properties(
-            "AWS::IAM::Policy",
-            {"Roles": [{"Ref": role}], "PolicyDocument": {"Statement": Match.array_with([retag])}},
-        )
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "Roles": [{"Ref": "EnvironmentSupportBuildRole36F85E2F"}],
+            "PolicyDocument": {"Statement": Match.array_with([retag])},
+        },
+    )
+
+
+def test_recording_a_deployed_version_may_tag_it_in_every_repository(
+    template: assertions.Template,
+) -> None:
+    """UpdateDeployedVersion tags the version in every repository (sccos-deployed and
+    sccos-deployed-<version>), so that the lifecycle policy keeps it: read and put, no more."""
+    tag = {
+        "Action": ["ecr:BatchGetImage", "ecr:PutImage"],
+        "Effect": "Allow",
+        "Resource": [
+            get_arn("EnvironmentRepositorybofficeeuEDE1ECEF"),
+            get_arn("EnvironmentRepositorybackgweuE16D7621"),
+            get_arn("EnvironmentRepositoryyveseu1252C604"),
+            get_arn("EnvironmentRepositoryglueeu61B47740"),
+            get_arn("EnvironmentRepositoryfrontendB73CB92A"),
+            get_arn("EnvironmentRepositoryjenkins32640F68"),
+            get_arn("EnvironmentRepositorypipelineE06A19D9"),
+        ],
+    }
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "Roles": [{"Ref": "EnvironmentSupportRecordDeployedRole79F64A45"}],
+            "PolicyDocument": {"Statement": Match.array_with([tag])},
+        },
+    )
 
 
 def _action_variables(name: str, step: str, variables: list[dict[str, str]]) -> dict[str, Any]:

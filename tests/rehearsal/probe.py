@@ -131,7 +131,8 @@ def _pipeline(
             "ExecutionMode": "QUEUED",
             "RoleArn": {"Fn::GetAtt": ["ProbeRole", "Arn"]},
             "ArtifactStore": copy.deepcopy(normal["ArtifactStore"]),
-            "Triggers": copy.deepcopy(normal["Triggers"]),
+            # NORMAL's push filter, when it has one (the example has none: every push).
+            **({"Triggers": copy.deepcopy(normal["Triggers"])} if "Triggers" in normal else {}),
             "Variables": variables,
             "Stages": [source, *stages],
         },

@@ -58,6 +58,7 @@ def test_first_deployment_of_the_example(rehearsal: Rehearsal) -> None:
     }
     assert state["ecr"]["spryker-demo-staging-boffice_eu"] == {
         commit: commit, "latest": commit, "sccos-desired": commit, "sccos-deployed": commit,
+        f"sccos-deployed-{commit}": commit,
     }  # fmt: skip
     assert state["ecs"] == {
         "spryker-demo-staging-boffice": f"spryker-demo-staging-boffice_eu:{commit}",

@@ -30,6 +30,15 @@ BUILD = "Build_Spryker_spryker-demo-staging"
 VERSIONS = "Prepare_versions_information_for_Approval_stage"
 PUSH, MANUAL = "WebhookV2", "StartPipelineExecution"
 BOOT = "docker/sdk boot deploy.spryker-demo-staging.yml"
+REPOSITORIES = [
+    "spryker-demo-staging-boffice_eu",
+    "spryker-demo-staging-backgw_eu",
+    "spryker-demo-staging-yves_eu",
+    "spryker-demo-staging-glue_eu",
+    "spryker-demo-staging-frontend",
+    "spryker-demo-staging-jenkins",
+    "spryker-demo-staging-pipeline",
+]
 
 
 @pytest.fixture
@@ -181,13 +190,19 @@ def test_a_rollback_deploys_the_earlier_version_on_its_own_images(rehearsal: Reh
     state = rehearsal.state()
     assert state["ssm"] == versions(second, first, first)  # lastbuildversion unchanged
     assert state["ecs"] == services_at(first)
-    assert state["ecr"]["spryker-demo-staging-boffice_eu"] == {
-        first: first, second: second, "latest": second,
+    # Every repository keeps what a rollback needs, on tags the lifecycle policy never expires
+    # (cdk.repositories): the running version, the one last prepared, each deployed version.
+    kept = {
         "sccos-desired": first, "sccos-deployed": first,
+        f"sccos-deployed-{first}": first, f"sccos-deployed-{second}": second,
     }  # fmt: skip
-    assert state["ecr"]["spryker-demo-staging-yves_eu"] == {
-        first: first, second: second, "latest": second,
+    assert state["ecr"]["spryker-demo-staging-boffice_eu"] == {
+        first: first, second: second, "latest": second, **kept,
     }  # fmt: skip
+    assert {
+        repository: {tag: at for tag, at in tags.items() if tag.startswith("sccos-")}
+        for repository, tags in state["ecr"].items()
+    } == {repository: kept for repository in REPOSITORIES}
     assert hooks(rehearsal) == (
         first_deployment(first) + deployment(first, second) + deployment(second, first)
     )
@@ -224,7 +239,10 @@ def test_a_version_never_built_is_refused_before_the_approval(rehearsal: Rehears
     assert state["ssm"] == versions(head, never, head)
     assert state["ecs"] == services_at(head)
     assert set(updates(state).values()) == {1}  # the first deployment's update only
-    assert state["ecr"]["spryker-demo-staging-yves_eu"] == {head: head, "latest": head}
+    assert state["ecr"]["spryker-demo-staging-yves_eu"] == {
+        head: head, "latest": head,
+        "sccos-desired": head, "sccos-deployed": head, f"sccos-deployed-{head}": head,
+    }  # fmt: skip
     assert hooks(rehearsal) == first_deployment(head)
 
 

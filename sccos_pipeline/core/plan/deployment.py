@@ -174,7 +174,7 @@ def deployment_projects(model: DeployModel, options: PlanOptions) -> list[PlanPr
             ),
             permissions=(
                 can.write_parameter(naming.PARAMETER_LAST_DEPLOYED),
-                can.retag(hook_image),
+                can.RETAG_EVERYWHERE,
                 can.describe_services(),
                 can.DESCRIBE_TASK_DEFINITIONS,
             ),

@@ -20,7 +20,14 @@ from ..deployfile.model import DeployModel
 from . import permissions as can
 from .model import Permission, PlanOptions, PlanProject, Variable
 from .references import Placeholder
-from .shell import REGISTRY, RETAG, missing_images, other_pipeline_guard, spec
+from .shell import (
+    REGISTRY,
+    RETAG,
+    missing_images,
+    other_pipeline_guard,
+    retag_everywhere,
+    spec,
+)
 
 
 def _build(model: DeployModel, deploy_file: str) -> str:
@@ -90,7 +97,9 @@ def build_buildspec(
     prepare = (
         "set -euo pipefail\n"
         f"{RETAG}\n"
-        f'retag {hook_repository} "$SCCOS_COMMIT" {naming.IMAGE_TAG_DESIRED}\n'
+        "# In every repository, so that the lifecycle policy keeps the version being deployed\n"
+        "# (cdk.repositories); the install hook runs on the hook image's.\n"
+        f"{retag_everywhere(repositories_word(model), naming.IMAGE_TAG_DESIRED)}\n"
         "# First deployment: nothing runs yet, but the pre-deploy project needs an image to start\n"
         "# (its hook is skipped then).\n"
         f"if ! out=$(aws ecr describe-images --repository-name {hook_repository} "

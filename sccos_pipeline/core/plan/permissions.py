@@ -67,6 +67,14 @@ def retag(image: str) -> Permission:
     )
 
 
+RETAG_EVERYWHERE = Permission(
+    ("ecr:BatchGetImage", "ecr:PutImage"),
+    (Resources.REPOSITORIES,),
+    "tag the version in every repository (read the manifest, put it under the new tag), so "
+    "that the lifecycle policy keeps it",
+)
+
+
 def read_parameters(*names: str) -> Permission:
     return Permission(
         ("ssm:GetParameter", "ssm:GetParameters"),

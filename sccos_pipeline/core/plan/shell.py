@@ -29,6 +29,28 @@ retag() {  # repository, existing tag, new tag: ECR moves a tag by re-putting th
     esac
 }"""
 
+
+def retag_everywhere(repositories: str, tags: str) -> str:
+    """Shell (after RETAG) that points every tag of `tags` at $SCCOS_COMMIT in every repository
+    of `repositories` (words), all at once; any failure fails the build, naming it."""
+    return (
+        "tagged=$(mktemp -d)\n"
+        f"for repository in {repositories}; do\n"
+        f"  for tag in {tags}; do\n"
+        '    { if retag "$repository" "$SCCOS_COMMIT" "$tag" 2>"$tagged/$repository.$tag"; then\n'
+        '        echo 0; else echo 1; fi > "$tagged/$repository.$tag.rc"; } &\n'
+        "  done\n"
+        "done\n"
+        "wait\n"
+        'for rc in "$tagged"/*.rc; do\n'
+        '  if [ "$(cat "$rc")" != 0 ]; then\n'
+        '    echo "Could not tag $(basename "$rc" .rc):" >&2; cat "${rc%.rc}" >&2; exit 1\n'
+        "  fi\n"
+        "done\n"
+        'rm -rf "$tagged"'
+    )
+
+
 # How this execution was started (CodePipeline's PipelineExecution.trigger.triggerType).
 TRIGGER = (
     'SCCOS_TRIGGER=$(aws codepipeline get-pipeline-execution --pipeline-name "$SCCOS_PIPELINE" '

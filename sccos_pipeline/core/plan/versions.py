@@ -28,9 +28,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import naming
-from ..deployfile.applications import hook_image_name, repositories_word
+from ..deployfile.applications import repositories_word
 from ..deployfile.model import DeployModel
-from .shell import RETAG, TRIGGER, missing_images, spec
+from .shell import RETAG, TRIGGER, missing_images, retag_everywhere, spec
 
 # The DESIRED_VERSION variable's default: the run deploys what Parameter Store says.
 FROM_PARAMETER_STORE = "from-parameter-store"
@@ -110,12 +110,12 @@ def record_deployed_buildspec(
     model: DeployModel, services: Sequence[tuple[str, str]]
 ) -> dict[str, Any]:
     """UpdateDeployedVersion: once every service runs the commit (asked of ECS, not assumed),
-    point `sccos-deployed` at it and record it as last_deployed_version.
+    point `sccos-deployed` at it and tag it `sccos-deployed-<commit>`, in every repository (the
+    lifecycle policy keeps both: cdk.repositories), and record it as last_deployed_version.
 
     services: (`<cluster>/<service>`, a container that runs one of the environment's images),
         each container of a service that runs several.
     """
-    hook_repository = naming.ecr_repository(model.project, hook_image_name(model))
     # All services are asked at once; each check's status is collected.
     checks = [
         f"check {shlex.quote(service.split('/', 1)[0])} {shlex.quote(service.split('/', 1)[1])} "
@@ -143,7 +143,12 @@ def record_deployed_buildspec(
             'set -euo pipefail\nchecks=""\nfailed=""\n'
             f"{verify}\n" + "\n".join(checks) + "\n"
             f"{RETAG}\n"
-            f'retag {hook_repository} "$SCCOS_COMMIT" {naming.IMAGE_TAG_DEPLOYED}\n'
+            + retag_everywhere(
+                repositories_word(model),
+                f'{naming.IMAGE_TAG_DEPLOYED} "{naming.IMAGE_TAG_DEPLOYED_PREFIX}'
+                '${SCCOS_COMMIT:0:113}"',
+            )
+            + "\n"
             'aws ssm put-parameter --name "$SCCOS_LAST_DEPLOYED_PARAMETER" --value "$SCCOS_COMMIT" '
             "--type String --overwrite"
         ]
