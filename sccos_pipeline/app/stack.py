@@ -14,6 +14,7 @@ from constructs import Construct
 
 from ..cdk import props as p
 from ..cdk.environment import SprykerEnvironment
+from ..core.stages import Stage
 from .settings import EnvironmentSettings
 
 # cdk.json's `hooks.<stage>.computeType` values: CodeBuild's names without BUILD_GENERAL1_.
@@ -60,33 +61,8 @@ class SprykerEnvironmentStack(Stack):
             )
             for key, service in settings.services.items()
         }
-        secrets = {
-            name: p.SecretSource(
-                parameter_name=secret.parameter,
-                secret=(
-                    secretsmanager.Secret.from_secret_complete_arn(
-                        self, f"Secret-{name}", secret.secret_arn
-                    )
-                    if secret.secret_arn
-                    else None
-                ),
-                json_key=secret.json_key,
-            )
-            for name, secret in settings.secrets.items()
-        }
-        hooks = {
-            stage: p.HookProjectSettings(
-                timeout_minutes=hook.timeout_minutes
-                or p.DEFAULT_HOOK_SETTINGS[stage].timeout_minutes,
-                compute_type=(
-                    COMPUTE_TYPES[hook.compute_type]
-                    if hook.compute_type
-                    else p.DEFAULT_HOOK_SETTINGS[stage].compute_type
-                ),
-                privileged=bool(hook.privileged),
-            )
-            for stage, hook in settings.hooks.items()
-        }
+        secrets = self._secrets(settings)
+        hooks = _hook_settings(settings)
         self.spryker = SprykerEnvironment(
             self,
             "Environment",
@@ -120,6 +96,23 @@ class SprykerEnvironmentStack(Stack):
             post_deployment_commands=settings.post_deployment_commands,
         )
 
+    def _secrets(self, settings: EnvironmentSettings) -> dict[str, p.SecretSource]:
+        """The hooks' secrets: SSM parameters by name, Secrets Manager secrets imported."""
+        return {
+            name: p.SecretSource(
+                parameter_name=secret.parameter,
+                secret=(
+                    secretsmanager.Secret.from_secret_complete_arn(
+                        self, f"Secret-{name}", secret.secret_arn
+                    )
+                    if secret.secret_arn
+                    else None
+                ),
+                json_key=secret.json_key,
+            )
+            for name, secret in settings.secrets.items()
+        }
+
     def _source(self, settings: EnvironmentSettings) -> p.PipelineSource:
         source = settings.source
         if source.type == "codestar":
@@ -144,3 +137,19 @@ class SprykerEnvironmentStack(Stack):
             key=source.key,
             trigger_on_push=source.trigger_on_push,
         )
+
+
+def _hook_settings(settings: EnvironmentSettings) -> dict[Stage, p.HookProjectSettings]:
+    """The hook projects' sizes cdk.json gives, Spryker's defaults for what it leaves out."""
+    return {
+        stage: p.HookProjectSettings(
+            timeout_minutes=hook.timeout_minutes or p.DEFAULT_HOOK_SETTINGS[stage].timeout_minutes,
+            compute_type=(
+                COMPUTE_TYPES[hook.compute_type]
+                if hook.compute_type
+                else p.DEFAULT_HOOK_SETTINGS[stage].compute_type
+            ),
+            privileged=bool(hook.privileged),
+        )
+        for stage, hook in settings.hooks.items()
+    }
