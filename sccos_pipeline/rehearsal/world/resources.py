@@ -172,8 +172,28 @@ class SourceRepository:
                 return False
             archive.seek(0)
             with tarfile.open(fileobj=archive) as tar:
-                tar.extractall(target, filter="data")
+                extract_inside(tar, target)
         return True
+
+
+def extract_inside(tar: tarfile.TarFile, target: Path) -> None:
+    """Every member of `tar` into `target`, none written or linked outside it."""
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(target, filter="data")
+        return
+    # Python 3.11 before 3.11.4 (Debian 12's 3.11.2) has no extraction filters: check by hand.
+    root = target.resolve()
+    for member in tar.getmembers():
+        place = (root / member.name).resolve()
+        if member.issym():
+            points = (place.parent / member.linkname).resolve()
+        elif member.islnk():
+            points = (root / member.linkname).resolve()
+        else:
+            points = place
+        if not (place.is_relative_to(root) and points.is_relative_to(root)):
+            raise RehearsalError(f"the source's {member.name!r} would land outside {target}")
+    tar.extractall(target)
 
 
 def create_resources(aws: AwsEmulator, template: StackTemplate) -> None:
