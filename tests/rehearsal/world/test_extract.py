@@ -52,6 +52,6 @@ def test_a_tree_with_an_inner_link_is_unpacked(tmp_path: Path, python: str) -> N
 def test_nothing_lands_outside(
     tmp_path: Path, python: str, member: tuple[str, str | None, str]
 ) -> None:
-    with pytest.raises((RehearsalError, tarfile.FilterError)):
+    with pytest.raises(RehearsalError, match="would land outside"):
         extract_inside(archive(member), tmp_path / "src")
     assert sorted(p.name for p in tmp_path.iterdir()) in ([], ["src"])
