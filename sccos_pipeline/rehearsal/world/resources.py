@@ -182,7 +182,9 @@ def extract_inside(tar: tarfile.TarFile, target: Path) -> None:
         try:
             tar.extractall(target, filter="data")
         except tarfile.TarError as refused:  # FilterError: a member would leave `target`
-            raise RehearsalError(f"the source's tree would land outside {target}: {refused}") from refused
+            raise RehearsalError(
+                f"the source's tree would land outside {target}: {refused}"
+            ) from refused
         return
     # Python 3.11 before 3.11.4 (Debian 12's 3.11.2) has no extraction filters: check by hand.
     root = target.resolve()
