@@ -24,6 +24,22 @@ _PATH = os.environ.get("PATH", "")
 if (NODE_BIN / "node").exists() and _PATH.split(os.pathsep)[0] != str(NODE_BIN):
     os.environ["PATH"] = os.pathsep.join([str(NODE_BIN), _PATH])
 
+CDK = NODE_BIN / "cdk"  # the CDK CLI package-lock.json pins
+
+
+def offline_env(**extra: str) -> dict[str, str]:
+    """What `make` gives synth: no AWS credentials or metadata service, and no CDK notices,
+    telemetry or version check, so nothing reaches the network."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_EC2_METADATA_DISABLED="true",
+        CDK_DISABLE_CLI_TELEMETRY="true",
+        CDK_DISABLE_VERSION_CHECK="true",
+        **extra,
+    )
+    return env
+
+
 needs_corpus = pytest.mark.skipif(
     not (CORPUS / "deploy-files").is_dir(), reason="../shared/corpus is not beside the project"
 )
@@ -83,3 +99,29 @@ regions:
           broker:
             namespace: no-docker
 """
+
+
+# Git repositories made by tests: no user or system configuration, a fixed author.
+GIT_ENV = {
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.com",
+}
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", *args], cwd=repo, env={**os.environ, **GIT_ENV}, check=True, capture_output=True
+    )
+    return done.stdout.decode().strip()
+
+
+def commit(repo: Path, files: dict[str, str | bytes]) -> str:
+    """Commit the files (each changed or added) and return the short hash."""
+    write_project(repo, files)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "change")
+    return git(repo, "rev-parse", "HEAD")[:7]

@@ -17,7 +17,7 @@ from sccos_pipeline.core.deployfile.findings import CODES
 from sccos_pipeline.core.deployfile.loader import load_deploy_file
 from sccos_pipeline.core.plan.builder import build_environment_plan
 from sccos_pipeline.core.plan.render import plan_mermaid
-from tests.conftest import EXAMPLE, ROOT
+from tests.conftest import CDK, EXAMPLE, ROOT, offline_env
 
 README = (ROOT / "README.md").read_text()
 CLI = (ROOT / "docs" / "cli.md").read_text()
@@ -105,21 +105,6 @@ def test_the_minimal_environment_of_the_deploying_section_is_valid() -> None:
     assert environment.name == "acme-b2c-staging"
 
 
-CDK = ROOT / "node_modules" / ".bin" / "cdk"
-
-
-def offline_environment() -> dict[str, str]:
-    """What `make` gives the CDK CLI: no credentials, no metadata service, no notices."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        PATH=os.pathsep.join([str(CDK.parent), env.get("PATH", "")]),
-        AWS_EC2_METADATA_DISABLED="true",
-        CDK_DISABLE_CLI_TELEMETRY="true",
-        CDK_DISABLE_VERSION_CHECK="true",
-    )
-    return env
-
-
 @pytest.mark.skipif(not CDK.exists(), reason="run `make setup` first")
 @pytest.mark.timeout(600)
 def test_the_minimal_environment_synthesizes_with_strict(tmp_path: Path) -> None:
@@ -140,7 +125,7 @@ def test_the_minimal_environment_synthesizes_with_strict(tmp_path: Path) -> None
     done = subprocess.run(
         [str(CDK), "synth", "--strict", "--no-notices", "--quiet", "-o", str(tmp_path / "out")],
         cwd=checkout,
-        env={**offline_environment(), "PYTHONPATH": str(ROOT)},
+        env=offline_env(PYTHONPATH=str(ROOT)),
         capture_output=True,
         text=True,
         check=False,

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.command.test_diff import DEPLOY, PRODUCTION, PROJECT
-from tests.conftest import ROOT, cli
-from tests.core.changes.test_git_tree import commit, git
+from tests.conftest import ROOT, cli, commit, git
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

@@ -22,7 +22,7 @@ from syrupy.extensions.json import JSONSnapshotExtension
 from sccos_pipeline.app.main import build_app
 from sccos_pipeline.app.settings import CONTEXT_KEY
 from tests.cdk.support import PASS_ROLE_ONLY_TO_ECS_TASKS, app_context, pipeline, resources
-from tests.conftest import ROOT
+from tests.conftest import CDK, ROOT, offline_env
 
 # Whole-app synth, cdk-nag, cfn-lint and `cdk synth` run for minutes on a busy CI machine,
 # past the suite's default timeout.
@@ -266,17 +266,12 @@ def test_app_with_bad_settings_exits_1_without_traceback() -> None:
     assert f"{CONTEXT_KEY}.x.region: missing" in done.stderr
 
 
-@pytest.mark.skipif(not (ROOT / "node_modules/.bin/cdk").exists(), reason="run `make setup` first")
+@pytest.mark.skipif(not CDK.exists(), reason="run `make setup` first")
 def test_cdk_cli_synthesizes_offline(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        PATH=f"{Path(sys.executable).parent}:{env['PATH']}",
-        AWS_EC2_METADATA_DISABLED="true",
-        CDK_DISABLE_CLI_TELEMETRY="true",
-    )
+    env = offline_env(PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
     done = subprocess.run(
         [
-            str(ROOT / "node_modules/.bin/cdk"),
+            str(CDK),
             "synth",
             "--no-notices",
             "--quiet",

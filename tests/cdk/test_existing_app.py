@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
 import shlex
 import subprocess
@@ -13,9 +12,7 @@ from pathlib import Path
 import pytest
 from aws_cdk import App, assertions
 
-from tests.conftest import ROOT
-
-CDK = ROOT / "node_modules" / ".bin" / "cdk"
+from tests.conftest import CDK, ROOT, offline_env
 
 
 def test_existing_app_example() -> None:
@@ -47,13 +44,7 @@ def test_the_readme_command_synthesizes_the_example_offline(tmp_path: Path) -> N
     readme = (ROOT / "README.md").read_text()
     [command] = re.findall(r"^npx (cdk synth --app .*examples/existing_app/app\.py.*)$", readme,
                            re.M)  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        PATH=os.pathsep.join([str(CDK.parent), env.get("PATH", "")]),
-        AWS_EC2_METADATA_DISABLED="true",
-        CDK_DISABLE_CLI_TELEMETRY="true",
-        CDK_DISABLE_VERSION_CHECK="true",
-    )
+    env = offline_env()
     [_, *arguments] = shlex.split(command)
     done = subprocess.run(
         [str(CDK), *arguments, "--no-notices", "--quiet", "-o", str(tmp_path)],

@@ -4,7 +4,6 @@ warning with id `sccos-pipeline:<CODE>`, so `cdk synth --strict` fails on it."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -15,10 +14,9 @@ import pytest
 from aws_cdk import assertions
 
 from tests.cdk.support import app_context, environment, new_stack
-from tests.conftest import EXAMPLE, ROOT
+from tests.conftest import CDK, EXAMPLE, ROOT, offline_env
 
 NAME = "deploy.spryker-demo-staging.yml"
-CDK = ROOT / "node_modules/.bin/cdk"
 
 
 def old_php_project(root: Path) -> Path:
@@ -50,13 +48,7 @@ def test_cdk_synth_strict_fails_on_deploy_file_warnings(tmp_path: Path) -> None:
     (tmp_path / "cdk.json").write_text(
         json.dumps({"app": f"{sys.executable} {ROOT / 'app.py'}", "context": context})
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        AWS_EC2_METADATA_DISABLED="true",
-        CDK_DISABLE_CLI_TELEMETRY="true",
-        CDK_DISABLE_VERSION_CHECK="true",
-    )
+    env = offline_env(PYTHONPATH=str(ROOT))
 
     def synth(*extra: str) -> Any:
         return subprocess.run(

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from sccos_pipeline.cli import main
-from tests.conftest import MINIMAL, cli, write_project
-from tests.core.changes.test_git_tree import commit, git
+from tests.conftest import MINIMAL, cli, commit, git, write_project
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

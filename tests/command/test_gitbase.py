@@ -9,33 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MINIMAL, cli, write_project
+from tests.conftest import MINIMAL, cli, commit, git, write_project
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 HOOKED = MINIMAL.replace(
     "SPRYKER_DEFAULT_STORE: DE", "SPRYKER_HOOK_BEFORE_DEPLOY: 'vendor/bin/install -r pre-deploy'"
 )
-GIT_ENV = {
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.com",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.com",
-}
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", *args], cwd=repo, env={**os.environ, **GIT_ENV}, check=True, capture_output=True
-    )
-
-
-def commit(repo: Path, files: dict[str, str]) -> None:
-    write_project(repo, files)
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "change")
 
 
 @pytest.fixture

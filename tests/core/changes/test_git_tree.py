@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,33 +15,9 @@ from sccos_pipeline.core.changes.git_tree import (
     distance,
     top_level,
 )
-from tests.conftest import write_project
+from tests.conftest import commit, git
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-
-GIT_ENV = {
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.com",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.com",
-}
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", *args], cwd=repo, env={**os.environ, **GIT_ENV}, check=True, capture_output=True
-    )
-    return done.stdout.decode().strip()
-
-
-def commit(repo: Path, files: dict[str, str | bytes]) -> str:
-    """Commit the files (each changed or added) and return the short hash."""
-    write_project(repo, files)
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "change")
-    return git(repo, "rev-parse", "HEAD")[:7]
 
 
 def files(folder: Path) -> dict[str, int]:

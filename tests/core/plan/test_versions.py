@@ -27,6 +27,14 @@ esac
 """
 
 
+def fake_aws(tmp_path: Path, log: Path) -> dict[str, str]:
+    """PATH and AWS_LOG for a script run on FAKE_AWS, which logs each call to `log`."""
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin/aws").write_text(FAKE_AWS)
+    (tmp_path / "bin/aws").chmod(0o755)
+    return {"PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}", "AWS_LOG": str(log)}
+
+
 @pytest.mark.skipif(shutil.which("bash") is None, reason="the step runs in bash")
 @pytest.mark.parametrize(("yves_runs", "recorded"), [("abc123", True), ("old999", False)])
 def test_a_version_is_recorded_only_when_every_service_runs_it(
@@ -37,13 +45,9 @@ def test_a_version_is_recorded_only_when_every_service_runs_it(
     [script] = record_deployed_buildspec(model, [("c/yves", "yves"), ("c/zed", "zed")])["phases"][
         "build"
     ]["commands"]
-    (tmp_path / "bin").mkdir()
-    (tmp_path / "bin/aws").write_text(FAKE_AWS)
-    (tmp_path / "bin/aws").chmod(0o755)
     log = tmp_path / "aws.log"
     env = {
-        "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}",
-        "AWS_LOG": str(log),
+        **fake_aws(tmp_path, log),
         "YVES_RUNS": yves_runs,
         "SCCOS_COMMIT": "abc123",
         "SCCOS_LAST_DEPLOYED_PARAMETER": "/shop/last_deployed_version",
@@ -75,13 +79,9 @@ def test_the_versions_step_deploys_only_what_can_be_an_image_tag(
     model = load_deploy_file(tmp_path / "deploy.yml", project="shop")
     spec = versions_buildspec(model)
     [script] = spec["phases"]["build"]["commands"]
-    (tmp_path / "bin").mkdir()
-    (tmp_path / "bin/aws").write_text(FAKE_AWS)
-    (tmp_path / "bin/aws").chmod(0o755)
     log = tmp_path / "aws.log"
     env = {
-        "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}",
-        "AWS_LOG": str(log),
+        **fake_aws(tmp_path, log),
         "SCCOS_REQUESTED": version,
         "SCCOS_SOURCE_COMMIT": "abc123",
         "SCCOS_DEPLOY_ON_PUSH": "false",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +13,9 @@ import pytest
 
 from sccos_pipeline.rehearsal.cloudformation.template import StackTemplate, load_stack
 from sccos_pipeline.rehearsal.errors import RehearsalError
-from tests.conftest import ROOT
+from tests.conftest import CDK, ROOT, offline_env
 
 STACK = "sccos-spryker-demo-staging"
-CDK = Path("/work/main/node_modules/.bin/cdk")
-if not CDK.exists():
-    CDK = ROOT / "node_modules/.bin/cdk"
-PYTHON = Path("/work/main/.venv/bin/python")
-if not PYTHON.exists():
-    PYTHON = ROOT / ".venv/bin/python"
 
 ARTIFACTS_BUCKET = "sccos-spryker-demo-stagin-environmentartifacts01d4-cm6t5ysdst2d"
 ACTION_ROLE = "EnvironmentActionRole0000B947"
@@ -31,13 +25,8 @@ ACTION_ROLE = "EnvironmentActionRole0000B947"
 def cdk_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled example, synthesized once by the CDK CLI the way `make synth` does."""
     out = tmp_path_factory.mktemp("cdk.out")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env |= {
-        "CDK_DISABLE_CLI_TELEMETRY": "true",
-        "CDK_DISABLE_VERSION_CHECK": "true",
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-    app = f"PYTHONPATH={ROOT} {PYTHON} app.py"
+    env = offline_env(PYTHONPATH=str(ROOT))
+    app = f"{sys.executable} app.py"  # this checkout's code, in the Python running the tests
     command = [str(CDK), "synth", "--no-notices", "--quiet", "-o", str(out), "--app", app]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
