@@ -14,6 +14,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from ..core.naming import partition_of
 from ..core.stages import PipelineKind
 from .pipeline import SprykerPipeline
 
@@ -28,7 +29,7 @@ def notify(
 ) -> dict[PipelineKind, notifications.INotificationRule]:
     """One rule per pipeline; none where CodeStar Notifications does not exist (China)."""
     region = Stack.of(scope).region
-    if not Token.is_unresolved(region) and region.startswith("cn-"):
+    if not Token.is_unresolved(region) and partition_of(region) == "aws-cn":
         Annotations.of(scope).add_warning_v2(
             "sccos-pipeline:no-notifications",
             f"CodeStar Notifications is not offered in {region}: no pipeline tells "

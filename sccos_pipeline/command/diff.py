@@ -20,6 +20,7 @@ from ..core.changes.model import Category, Summary
 from ..core.changes.source import summarize_revisions
 from ..core.stages import PipelineType
 from .options import UsageError
+from .sources import project_options
 
 FORMATS = {
     "text": change_report.text,
@@ -69,17 +70,7 @@ def arguments(sub: argparse.ArgumentParser) -> None:
         default=PipelineType.NORMAL.value,
         help="the pipeline that deploys: destructive adds what it resets; default: normal",
     )
-    sub.add_argument(
-        "--project",
-        metavar="NAME",
-        help="project (environment) name; default: from deploy.<name>.yml, else `namespace`",
-    )
-    sub.add_argument(
-        "--project-root",
-        metavar="DIR",
-        help="folder holding config/deploy-templates and config/install; default: the nearest "
-        "one at or above the deploy file, at each revision",
-    )
+    project_options(sub, "the nearest one at or above the deploy file, at each revision")
 
 
 def categories(text: str | None) -> frozenset[Category]:

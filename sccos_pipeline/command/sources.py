@@ -46,7 +46,9 @@ def _search(top: str) -> Iterable[str]:
                 yield os.path.normpath(os.path.join(folder, name))
 
 
-def project_options(sub: argparse.ArgumentParser) -> None:
+def project_options(
+    sub: argparse.ArgumentParser, root_default: str = "the nearest one at or above the deploy file"
+) -> None:
     """--project and --project-root, which the commands that read one deploy file share."""
     sub.add_argument(
         "--project",
@@ -56,6 +58,5 @@ def project_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--project-root",
         metavar="DIR",
-        help="folder holding config/deploy-templates and config/install; "
-        "default: the nearest one at or above the deploy file",
+        help=f"folder holding config/deploy-templates and config/install; default: {root_default}",
     )
